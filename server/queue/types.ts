@@ -1,0 +1,33 @@
+/** The recognition queue: the interface the server uses in both modes (embedded and distributed). */
+import type { Point, RecognitionResult } from '../../shared/ink/types.ts';
+
+/** Recognise one ink region at one version. Idempotent: running it twice stores and sends one label. */
+export interface RecognitionJob {
+  boardId: string;
+  regionId: string;
+  version: number;
+  /** The region's strokes in commit order. */
+  strokes: { id: string; points: Point[] }[];
+  /** Server time of the pen-up that produced this version, ms since epoch (for pen-up-to-label latency). */
+  penUpAt: number;
+}
+
+/** Stores a result (if its version is still current) and broadcasts the label to the board's room. */
+export type ResultSink = (job: RecognitionJob, result: RecognitionResult) => Promise<void>;
+
+export interface RecognitionQueue {
+  /** Queues a region version; a newer version supersedes one of the same region still waiting. */
+  enqueue(job: RecognitionJob): Promise<void>;
+  /** Jobs waiting or running. */
+  depth(): Promise<number>;
+  /** Stops taking jobs; lets running ones finish. */
+  close(): Promise<void>;
+}
+
+/** Runs recognition for many regions; implementations batch digits into shared forward passes. */
+export interface RegionRecognizer {
+  recognize(regions: Point[][][]): Promise<RecognitionResult[]>;
+  /** The inference backend in use, e.g. `wasm`. */
+  readonly backend: string;
+  close(): Promise<void>;
+}

@@ -1,0 +1,74 @@
+/**
+ * Configuration from environment variables, validated once at start.
+ * A bad value stops the process with a message that names the variable, e.g.
+ * `Invalid configuration: PORT: expected a whole number from 0 to 65535, got "abc"`.
+ */
+import { z } from 'zod';
+
+const int = (min: number, max: number) =>
+  z
+    .string()
+    .trim()
+    .regex(/^\d+$/, `expected a whole number from ${min} to ${max}`)
+    .transform(Number)
+    .pipe(z.number().int().min(min, `expected a whole number from ${min} to ${max}`).max(max, `expected a whole number from ${min} to ${max}`));
+const bool = z
+  .enum(['1', '0', 'true', 'false', 'yes', 'no'], { message: 'expected true or false' })
+  .transform((v) => v === '1' || v === 'true' || v === 'yes');
+
+const EnvSchema = z.object({
+  /** HTTP port. Default 3000; 0 picks a free port. */
+  PORT: int(0, 65535).default(3000),
+  /** Interface to listen on. Default 0.0.0.0 (reachable from the classroom's network). */
+  HOST: z.string().min(1).default('0.0.0.0'),
+  /** Set: distributed mode (BullMQ queue, boards in Redis, socket.io Redis adapter). Unset: embedded mode. */
+  REDIS_URL: z
+    .string()
+    .regex(/^rediss?:\/\//, 'expected a redis:// or rediss:// URL')
+    .optional(),
+  /** Prefix for every Redis key and the queue name, so several deployments (or tests) share one Redis. Default `inkboard`. */
+  REDIS_PREFIX: z.string().regex(/^[A-Za-z0-9:_-]{1,64}$/, 'expected 1-64 characters of A-Z a-z 0-9 : _ -').default('inkboard'),
+  /** Embedded mode: where boards are persisted. Default ./data. */
+  DATA_DIR: z.string().min(1).default('data'),
+  /** Force an inference backend: node-gpu, node, wasm or cpu. Default: the best one installed. */
+  INKBOARD_BACKEND: z.enum(['node-gpu', 'node', 'wasm', 'cpu'], { message: 'expected node-gpu, node, wasm or cpu' }).optional(),
+  /** Model directory. Default: models/best if present, else models/seed. */
+  INKBOARD_MODEL: z.string().min(1).optional(),
+  /** Embedded mode: inference worker threads. Default 1. */
+  INFERENCE_THREADS: int(1, 64).default(1),
+  /** Distributed worker: jobs processed at once per worker process (their digits share forward passes). Default 16. */
+  WORKER_CONCURRENCY: int(1, 1024).default(16),
+  /** Largest batch of digits in one forward pass. Default 256. */
+  BATCH_MAX: int(1, 4096).default(256),
+  /** How long a batch waits for more digits before it runs, in ms. Default 2. */
+  BATCH_WAIT_MS: int(0, 1000).default(2),
+  /** BullMQ job lock in ms: a killed worker's job is retried after about this long. Default 4000. */
+  JOB_LOCK_MS: int(500, 600_000).default(4000),
+  /** Strokes by different authors may share an ink region. Default false. */
+  SHARED_REGIONS: bool.default(false),
+  /** Max gap in ms between strokes of one region. Default 4000. */
+  REGION_TIME_MS: int(0, 3_600_000).default(4000),
+  /** pino level: fatal, error, warn, info, debug, trace, silent. Default info. */
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** Messages per second per connection. Default 120. */
+  RATE_LIMIT: int(1, 100_000).default(120),
+});
+
+export type Config = z.infer<typeof EnvSchema>;
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+/** Parses and validates configuration; throws ConfigError naming every bad variable. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  // Treat empty strings as unset so `REDIS_URL= npm start` means embedded mode.
+  const clean = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const res = EnvSchema.safeParse(clean);
+  if (res.success) return res.data;
+  const lines = res.error.issues.map((i) => {
+    const key = String(i.path[0] ?? '?');
+    return `${key}: ${i.message}, got ${JSON.stringify(env[key])}`;
+  });
+  throw new ConfigError(`Invalid configuration: ${lines.join('; ')}`);
+}

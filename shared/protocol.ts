@@ -1,0 +1,319 @@
+/**
+ * The Inkboard realtime protocol: the one module the browser, the server and the workers import.
+ *
+ * - One socket.io event per direction (`EVENTS`), carrying messages that are discriminated unions on `type`.
+ * - Every client message may pass an ack callback; the server answers it with an `Ack`.
+ * - Runtime schemas (zod) validate everything that crosses the server edge.
+ * - `PROTOCOL_VERSION` is checked in the socket.io handshake (`auth.protocolVersion`) and again on `join`.
+ * Documented in docs/protocol.md; test/unit/protocol-docs.test.ts keeps the two in step.
+ */
+import { z } from 'zod';
+
+/** Bumped on any incompatible change to the messages below. */
+export const PROTOCOL_VERSION = 1;
+
+/** The only two socket.io event names; nothing else names an event. */
+export const EVENTS = {
+  /** client -> server: a `ClientMessage`, optionally with an ack callback. */
+  toServer: 'c2s',
+  /** server -> client: a `ServerMessage`. */
+  toClient: 's2c',
+} as const;
+
+/** Limits enforced by the server; sent to clients in the snapshot so they can respect them. */
+export const LIMITS = {
+  /** Largest socket.io message in bytes (socket.io `maxHttpBufferSize`). */
+  maxMessageBytes: 256 * 1024,
+  /** Points in one committed stroke. */
+  maxPointsPerStroke: 4000,
+  /** Points in one streamed batch while drawing. */
+  maxPointsPerBatch: 256,
+  /** Committed strokes on one board. */
+  maxStrokesPerBoard: 20_000,
+  /** Stroke ids in one erase. */
+  maxEraseIds: 1000,
+  /** Absolute value of a coordinate. */
+  maxCoordinate: 1_000_000,
+  /** Characters in a display name. */
+  maxNameLength: 40,
+  /** Messages per second per connection (burst allowed up to twice this). */
+  messagesPerSecond: 120,
+  /** Strokes in one HTTP recognize request. */
+  maxStrokesPerRecognize: 200,
+} as const;
+
+/** Error codes carried by every rejection: in acks, in `error` messages, in HTTP error bodies. */
+export const ERROR_CODES = [
+  'BAD_MESSAGE',
+  'PROTOCOL_VERSION',
+  'NOT_JOINED',
+  'BOARD_NOT_FOUND',
+  'FORBIDDEN',
+  'TOO_LARGE',
+  'LIMIT_REACHED',
+  'RATE_LIMITED',
+  'OUT_OF_ORDER',
+  'NOT_FOUND',
+  'NOTHING_TO_UNDO',
+  'NOTHING_TO_REDO',
+  'DEGRADED',
+  'INTERNAL',
+] as const;
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
+/** The one error shape. */
+export const ProtocolErrorSchema = z.object({
+  code: z.enum(ERROR_CODES),
+  message: z.string(),
+});
+export type ProtocolError = z.infer<typeof ProtocolErrorSchema>;
+
+// ---------------------------------------------------------------- building blocks
+
+const coordinate = z.number().finite().min(-LIMITS.maxCoordinate).max(LIMITS.maxCoordinate);
+export const PointSchema = z.tuple([coordinate, coordinate]);
+/** Board and stroke ids: url-safe, short. Board ids are random (128 bits) and unguessable. */
+export const IdSchema = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'ids are 1-64 characters of A-Z a-z 0-9 _ -');
+export const ColorSchema = z.string().regex(/^#[0-9a-fA-F]{6}$/, 'colours are #rrggbb');
+export const WidthSchema = z.number().finite().min(0.5).max(64);
+export const NameSchema = z.string().trim().min(1).max(LIMITS.maxNameLength);
+/** A secret the client keeps (localStorage); the public user id is derived from it by the server. */
+export const SecretSchema = z.string().regex(/^[A-Za-z0-9_-]{16,128}$/, 'keys are 16-128 url-safe characters');
+
+/** A committed stroke as stored on the board. */
+export const StrokeSchema = z.object({
+  id: IdSchema,
+  author: IdSchema,
+  color: ColorSchema,
+  width: WidthSchema,
+  points: z.array(PointSchema).min(1).max(LIMITS.maxPointsPerStroke),
+  /** Server time of the commit, ms since epoch. */
+  createdAt: z.number(),
+});
+export type BoardStroke = z.infer<typeof StrokeSchema>;
+
+const AlternativeSchema = z.object({ label: z.number().int().min(0).max(9), confidence: z.number() });
+const BBoxSchema = z.tuple([z.number(), z.number(), z.number(), z.number()]);
+
+/** One recognised digit on the board: like the CLI's DigitResult, with stroke ids instead of indices. */
+export const BoardDigitSchema = z.object({
+  label: z.number().int().min(0).max(9),
+  confidence: z.number(),
+  alternatives: z.array(AlternativeSchema),
+  bbox: BBoxSchema,
+  strokeIds: z.array(IdSchema),
+});
+export type BoardDigit = z.infer<typeof BoardDigitSchema>;
+
+/** The recognition result for one ink region at one version. */
+export const RegionLabelSchema = z.object({
+  regionId: IdSchema,
+  version: z.number().int().nonnegative(),
+  strokeIds: z.array(IdSchema),
+  text: z.string(),
+  digits: z.array(BoardDigitSchema),
+  /** Region bounding box in board units. */
+  bbox: BBoxSchema,
+  /** Server time the strokes of this version were committed (pen-up), ms since epoch. */
+  penUpAt: z.number(),
+  recognizedAt: z.number(),
+});
+export type RegionLabel = z.infer<typeof RegionLabelSchema>;
+
+export const ROLES = ['owner', 'member'] as const;
+export type Role = (typeof ROLES)[number];
+
+export const PeerSchema = z.object({
+  userId: IdSchema,
+  name: z.string(),
+  color: ColorSchema,
+  role: z.enum(ROLES),
+});
+export type Peer = z.infer<typeof PeerSchema>;
+
+export interface BoardSnapshot {
+  id: string;
+  createdAt: number;
+  strokes: BoardStroke[];
+  labels: RegionLabel[];
+}
+
+// ---------------------------------------------------------------- client -> server
+
+export const JoinSchema = z.object({
+  type: z.literal('join'),
+  protocolVersion: z.number().int(),
+  boardId: IdSchema,
+  /** The client's secret user key; the same key after a reconnect keeps the same user (and undo history). */
+  userKey: SecretSchema,
+  name: NameSchema,
+  color: ColorSchema,
+  /** The key returned when the board was created: grants the owner role (clear the whole board). */
+  ownerKey: SecretSchema.optional(),
+});
+
+/** Points of a stroke still being drawn, streamed in small batches so others see ink live. */
+export const StrokePointsSchema = z.object({
+  type: z.literal('stroke.points'),
+  strokeId: IdSchema,
+  /** Batch number within the stroke: 0, 1, 2, ... */
+  seq: z.number().int().nonnegative(),
+  color: ColorSchema,
+  width: WidthSchema,
+  points: z.array(PointSchema).min(1).max(LIMITS.maxPointsPerBatch),
+});
+
+/** Pen-up: the whole stroke. Idempotent: committing the same id again is acknowledged, not doubled. */
+export const StrokeCommitSchema = z.object({
+  type: z.literal('stroke.commit'),
+  stroke: z.object({
+    id: IdSchema,
+    color: ColorSchema,
+    width: WidthSchema,
+    points: z.array(PointSchema).min(1).max(LIMITS.maxPointsPerStroke),
+  }),
+});
+
+/** Stroke eraser: members erase their own strokes, the owner any. */
+export const EraseSchema = z.object({
+  type: z.literal('erase'),
+  strokeIds: z.array(IdSchema).min(1).max(LIMITS.maxEraseIds),
+});
+
+export const UndoSchema = z.object({ type: z.literal('undo') });
+export const RedoSchema = z.object({ type: z.literal('redo') });
+
+/** `mine`: the sender's strokes; `all`: the whole board (owner only). */
+export const ClearSchema = z.object({ type: z.literal('clear'), scope: z.enum(['mine', 'all']) });
+
+/** Cursor position in board units, or null when the pointer leaves the board. */
+export const CursorSchema = z.object({ type: z.literal('cursor'), cursor: PointSchema.nullable() });
+
+/** Presence change: name and colour. */
+export const ProfileSchema = z.object({ type: z.literal('profile'), name: NameSchema, color: ColorSchema });
+
+/** Ask for a fresh snapshot (the client does this after every reconnect). */
+export const ResyncSchema = z.object({ type: z.literal('resync') });
+
+export const ClientMessageSchema = z.discriminatedUnion('type', [
+  JoinSchema,
+  StrokePointsSchema,
+  StrokeCommitSchema,
+  EraseSchema,
+  UndoSchema,
+  RedoSchema,
+  ClearSchema,
+  CursorSchema,
+  ProfileSchema,
+  ResyncSchema,
+]);
+export type ClientMessage = z.infer<typeof ClientMessageSchema>;
+export type ClientMessageType = ClientMessage['type'];
+export type ClientMessageOf<T extends ClientMessageType> = Extract<ClientMessage, { type: T }>;
+
+// ---------------------------------------------------------------- server -> client
+
+export type ServerMessage =
+  /** Answer to join and resync: the whole board, who you are, who is here. */
+  | { type: 'snapshot'; board: BoardSnapshot; you: Peer; peers: Peer[]; degraded: boolean }
+  /** Someone's stroke in progress. */
+  | {
+      type: 'stroke.points';
+      author: string;
+      strokeId: string;
+      seq: number;
+      color: string;
+      width: number;
+      points: [number, number][];
+    }
+  /** Strokes committed, or restored by undo/redo. */
+  | { type: 'strokes.added'; strokes: BoardStroke[] }
+  /** Strokes erased, undone or cleared. */
+  | { type: 'strokes.removed'; strokeIds: string[] }
+  /** A region's recognition result; clients keep the highest version per region. */
+  | { type: 'label'; label: RegionLabel }
+  /** A region no longer exists (all its strokes removed). */
+  | { type: 'label.removed'; regionId: string; version: number }
+  /** Everyone on the board now. */
+  | { type: 'presence'; peers: Peer[] }
+  | { type: 'cursor'; userId: string; cursor: [number, number] | null }
+  /** The board store or queue is unreachable (degraded) or back (not degraded). */
+  | { type: 'status'; degraded: boolean; reason?: string }
+  /** A rejected message that came without an ack callback. */
+  | { type: 'error'; error: ProtocolError; ref?: string };
+export type ServerMessageType = ServerMessage['type'];
+
+/** All server message types, for docs and exhaustiveness tests. */
+export const SERVER_MESSAGE_TYPES: readonly ServerMessageType[] = [
+  'snapshot',
+  'stroke.points',
+  'strokes.added',
+  'strokes.removed',
+  'label',
+  'label.removed',
+  'presence',
+  'cursor',
+  'status',
+  'error',
+];
+export const CLIENT_MESSAGE_TYPES: readonly ClientMessageType[] = ClientMessageSchema.options.map(
+  (o) => o.shape.type.value,
+);
+
+/** The answer to every client message that passed an ack callback. */
+export type Ack<T = unknown> = { ok: true; data?: T } | { ok: false; error: ProtocolError };
+
+// ---------------------------------------------------------------- socket.io typed event maps
+
+export interface ClientToServerEvents {
+  [EVENTS.toServer]: (msg: ClientMessage, ack?: (res: Ack) => void) => void;
+}
+export interface ServerToClientEvents {
+  [EVENTS.toClient]: (msg: ServerMessage) => void;
+}
+/** What the client sends in the socket.io handshake (`io(url, { auth })`). */
+export interface HandshakeAuth {
+  protocolVersion: number;
+}
+
+// ---------------------------------------------------------------- HTTP
+
+/** `POST /api/v1/boards` answers this. */
+export interface CreateBoardResponse {
+  boardId: string;
+  ownerKey: string;
+  url: string;
+}
+
+export const RecognizeRequestSchema = z.object({
+  strokes: z.array(z.array(PointSchema).min(1).max(LIMITS.maxPointsPerStroke)).max(LIMITS.maxStrokesPerRecognize),
+});
+
+/** HTTP error body. */
+export interface HttpErrorBody {
+  error: ProtocolError;
+}
+
+// ---------------------------------------------------------------- helpers
+
+/** Builds the one error shape. */
+export function protocolError(code: ErrorCode, message: string): ProtocolError {
+  return { code, message };
+}
+
+/**
+ * Validates an incoming client message. Returns the typed message or a coded error whose message names
+ * the first offending field, e.g. `stroke.points: points: Too big: expected array to have <=256 items`.
+ */
+export function parseClientMessage(input: unknown): { ok: true; msg: ClientMessage } | { ok: false; error: ProtocolError } {
+  const res = ClientMessageSchema.safeParse(input);
+  if (res.success) return { ok: true, msg: res.data };
+  const type = typeof input === 'object' && input && 'type' in input ? String((input as { type: unknown }).type) : '?';
+  const issue = res.error.issues[0];
+  const where = issue?.path.length ? issue.path.join('.') + ': ' : '';
+  const tooBig = res.error.issues.some((i) => i.code === 'too_big');
+  return {
+    ok: false,
+    error: protocolError(tooBig ? 'TOO_LARGE' : 'BAD_MESSAGE', `${type}: ${where}${issue?.message ?? 'invalid message'}`),
+  };
+}
