@@ -1,0 +1,88 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { createInferencePool, type InferencePool, type InferencePoolOptions } from '../../workers/pool.ts';
+import type { Point } from '../../shared/ink/types.ts';
+
+const fake = new URL('../../workers/testing/fake-engine.ts', import.meta.url);
+/** A region of `n` one-point strokes: the fake engine reads it as digit n % 10. */
+const region = (n: number): Point[][] => Array.from({ length: n }, (_, i) => [[i, i] as Point]);
+const crasher: Point[][] = [[[-666, -666]]];
+
+let pool: InferencePool | undefined;
+afterEach(async () => {
+  await pool?.close();
+  pool = undefined;
+});
+const start = (o: InferencePoolOptions = {}) => (pool = createInferencePool({ engineModule: fake, ...o }));
+
+describe('inference pool (worker threads)', () => {
+  it('recognises regions in a thread and reports the backend', async () => {
+    const p = start();
+    await p.ready();
+    expect(p.backend).toBe('fake');
+    const out = await p.recognize([region(3), region(7)]);
+    expect(out.map((r) => r.text)).toEqual(['3', '7']);
+  });
+
+  it('batches digits of concurrent calls into shared forward passes, within the size cap', async () => {
+    const p = start({ batchMax: 8, batchWaitMs: 5, engineOptions: { forwardMs: 20 } });
+    await p.ready();
+    const calls = Array.from({ length: 20 }, (_, i) => p.recognize([region(i % 10)]));
+    const out = await Promise.all(calls);
+    expect(out.map((r) => r[0]?.text)).toEqual(Array.from({ length: 20 }, (_, i) => String(i % 10)));
+    const sizes = p.batchSizes();
+    const batches = [...sizes.values()].reduce((a, b) => a + b, 0);
+    expect(Math.max(...sizes.keys())).toBeLessThanOrEqual(8);
+    expect(batches).toBeLessThanOrEqual(5); // 20 digits, at most 8 per pass: 3 passes if perfectly packed
+  });
+
+  it('keeps the caller event loop free while a thread computes', async () => {
+    const p = start({ engineOptions: { forwardMs: 300 } });
+    await p.ready();
+    let ticks = 0;
+    const iv = setInterval(() => ticks++, 10);
+    await p.recognize([region(1)]);
+    clearInterval(iv);
+    expect(ticks).toBeGreaterThan(15);
+  });
+
+  it('spreads requests over several threads', async () => {
+    const p = start({ threads: 2, batchMax: 1, engineOptions: { forwardMs: 100 } });
+    await p.ready();
+    const t0 = Date.now();
+    await Promise.all([p.recognize([region(1)]), p.recognize([region(2)])]);
+    expect(Date.now() - t0).toBeLessThan(190); // in parallel, not 2 x 100 ms in series
+  });
+
+  it('replaces a crashed thread: its requests fail clearly, the others are retried, later ones succeed', async () => {
+    const p = start({ threads: 1, batchWaitMs: 20, retries: 1 });
+    await p.ready();
+    const innocent = p.recognize([region(4)]);
+    const bad = p.recognize([crasher]);
+    // The crasher kills the thread on each attempt; the innocent request is retried on the new thread.
+    await expect(bad).rejects.toThrow(/inference thread died \(exit code 13\) after 2 attempt/);
+    await expect(innocent).resolves.toMatchObject([{ text: '4' }]);
+    await expect(p.recognize([region(5)])).resolves.toMatchObject([{ text: '5' }]);
+    expect(p.restarts).toBe(2);
+  });
+
+  it('fails fast with the start-up error when the engine cannot load', async () => {
+    const p = start({ engineOptions: { failInit: 'no model in models/none' } });
+    await expect(p.ready()).rejects.toThrow(/could not start: fake engine: no model in models\/none/);
+    await expect(p.recognize([region(1)])).rejects.toThrow(/could not start/);
+  });
+
+  it('times out a stuck thread instead of hanging', async () => {
+    const p = start({ requestTimeoutMs: 300, engineOptions: { forwardMs: 2000 } });
+    await p.ready();
+    await expect(p.recognize([region(1)])).rejects.toThrow(/timed out after 300 ms/);
+  });
+
+  it('close() lets accepted requests finish, then refuses new ones', async () => {
+    const p = start({ engineOptions: { forwardMs: 50 } });
+    await p.ready();
+    const inflight = p.recognize([region(2)]);
+    await p.close();
+    await expect(inflight).resolves.toMatchObject([{ text: '2' }]);
+    await expect(p.recognize([region(1)])).rejects.toThrow(/closed/);
+  });
+});

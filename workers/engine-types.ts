@@ -1,0 +1,31 @@
+/** What an inference thread runs: the contract between workers/pool.ts and an engine module (real or fake). */
+import type { BackendName } from '../models/lib/backend.ts';
+import type { Point, RecognitionResult } from '../shared/ink/types.ts';
+
+/** Classifies 28x28 images (784 floats in [0, 1], row-major) into 10 probabilities each. */
+export type Classify = (images: Float32Array[]) => Promise<Float32Array[]>;
+
+export interface ThreadEngine {
+  /** The inference backend in use, e.g. `wasm`. */
+  readonly backend: string;
+  /** One forward pass over a batch. */
+  classifyBatch: Classify;
+  /**
+   * Segments, rasterises and reads regions, classifying their digits through `classify`, which the thread
+   * routes to its batcher so digits of concurrent requests share forward passes.
+   */
+  recognize(regions: Point[][][], classify: Classify): Promise<RecognitionResult[]>;
+}
+
+/** Options every engine module's `createEngine` accepts. */
+export interface EngineOptions {
+  /** Force a backend. Default: the best installed (models/lib/backend.ts). */
+  backend?: BackendName;
+  /** Model directory. Default: models/best if present, else models/seed. */
+  modelDir?: string;
+  /** Engine-specific knobs (fake engines in tests use them). */
+  extra?: Record<string, unknown>;
+}
+
+/** An engine module exports `createEngine` with this type. */
+export type CreateEngine = (options: EngineOptions) => Promise<ThreadEngine>;

@@ -1,0 +1,26 @@
+/** Messages between workers/pool.ts and its inference threads. */
+import type { BackendName } from '../models/lib/backend.ts';
+import type { Point, RecognitionResult } from '../shared/ink/types.ts';
+
+/** workerData of an inference thread. */
+export interface ThreadData {
+  /** file:// URL of the TypeScript entry (workers/pool-thread.ts), loaded by thread-boot.mjs. */
+  entry: string;
+  /** file:// URL of the engine module (exports `createEngine`). */
+  engineModule: string;
+  backend?: BackendName;
+  modelDir?: string;
+  batchMax: number;
+  batchWaitMs: number;
+  extra?: Record<string, unknown>;
+}
+
+export type ToThread = { type: 'recognize'; id: number; regions: Point[][][] } | { type: 'close' };
+
+export type FromThread =
+  | { type: 'ready'; backend: string }
+  | { type: 'init-failed'; message: string }
+  | { type: 'result'; id: number; results: RecognitionResult[] }
+  | { type: 'failed'; id: number; message: string }
+  | { type: 'batch'; size: number; ms: number }
+  | { type: 'closed' };
