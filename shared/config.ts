@@ -44,6 +44,10 @@ const EnvSchema = z.object({
   BATCH_WAIT_MS: int(0, 1000).default(2),
   /** BullMQ job lock in ms: a killed worker's job is retried after about this long. Default 4000. */
   JOB_LOCK_MS: int(500, 600_000).default(4000),
+  /** Distributed worker: how often it checks for stalled jobs (whose worker died), in ms. Default 1000. */
+  STALLED_INTERVAL_MS: int(100, 600_000).default(1000),
+  /** Distributed worker: port of its /healthz and /metrics endpoints; unset: none. */
+  WORKER_PORT: int(0, 65535).optional(),
   /** Strokes by different authors may share an ink region. Default false. */
   SHARED_REGIONS: bool.default(false),
   /** Max gap in ms between strokes of one region. Default 4000. */
