@@ -6,8 +6,15 @@ import * as tf from '@tensorflow/tfjs';
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 
-/** Writes `model` into `dir` (created if needed). Files are written to temporaries then renamed. */
-export async function saveModel(model: tf.LayersModel, dir: string): Promise<tf.io.SaveResult> {
+/**
+ * Writes `model` into `dir` (created if needed). Files are written to temporaries then renamed.
+ * Pass `{ includeOptimizer: true }` to checkpoint the optimizer state as well (default: weights only).
+ */
+export async function saveModel(
+  model: tf.LayersModel,
+  dir: string,
+  config?: tf.io.SaveConfig,
+): Promise<tf.io.SaveResult> {
   await mkdir(dir, { recursive: true });
   return model.save(
     tf.io.withSaveHandler(async (artifacts) => {
@@ -25,6 +32,8 @@ export async function saveModel(model: tf.LayersModel, dir: string): Promise<tf.
         generatedBy: artifacts.generatedBy,
         convertedBy: artifacts.convertedBy ?? null,
         weightsManifest: [{ paths: [weightsName], weights: artifacts.weightSpecs ?? [] }],
+        ...(artifacts.trainingConfig ? { trainingConfig: artifacts.trainingConfig } : {}),
+        ...(artifacts.userDefinedMetadata ? { userDefinedMetadata: artifacts.userDefinedMetadata } : {}),
       };
       const tmpW = path.join(dir, `.${weightsName}.tmp`);
       const tmpJ = path.join(dir, '.model.json.tmp');
@@ -42,5 +51,6 @@ export async function saveModel(model: tf.LayersModel, dir: string): Promise<tf.
         },
       };
     }),
+    config,
   );
 }

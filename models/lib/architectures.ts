@@ -1,0 +1,90 @@
+/**
+ * Model architectures. `seed` is the student paper's Keras CNN, reproduced exactly (34,826
+ * parameters); `best` is ours: small valid-padding convs with batch norm, stride-1 only (the fast
+ * wasm gradient path), about 0.3M parameters.
+ */
+import * as tf from '@tensorflow/tfjs';
+
+export type ArchitectureName = 'seed' | 'best';
+export const ARCHITECTURES: readonly ArchitectureName[] = ['seed', 'best'];
+
+/** Parameter count of the paper's model; asserted when it is built. */
+export const SEED_PARAMS = 34_826;
+
+/** Upper bound on our model's size. */
+export const BEST_MAX_PARAMS = 1_000_000;
+
+/** Layer initialisers seeded from a base seed, so a fixed seed gives the same initial weights. */
+function seeded(seed: number) {
+  let k = 0;
+  return () => tf.initializers.glorotUniform({ seed: seed + 1000 * ++k });
+}
+
+/** Conv2D(32,3x3,relu) -> MaxPool2 -> Conv2D(64,3x3,relu) -> MaxPool2 -> Flatten -> Dropout(0.5) -> Dense(10). */
+export function buildSeed(seed = 42): tf.Sequential {
+  const init = seeded(seed);
+  const m = tf.sequential({ name: 'seed' });
+  m.add(
+    tf.layers.conv2d({
+      inputShape: [28, 28, 1],
+      filters: 32,
+      kernelSize: 3,
+      activation: 'relu',
+      kernelInitializer: init(),
+    }),
+  );
+  m.add(tf.layers.maxPooling2d({ poolSize: 2 }));
+  m.add(tf.layers.conv2d({ filters: 64, kernelSize: 3, activation: 'relu', kernelInitializer: init() }));
+  m.add(tf.layers.maxPooling2d({ poolSize: 2 }));
+  m.add(tf.layers.flatten());
+  m.add(tf.layers.dropout({ rate: 0.5, seed }));
+  m.add(tf.layers.dense({ units: 10, activation: 'softmax', kernelInitializer: init() }));
+  const params = m.countParams();
+  if (params !== SEED_PARAMS)
+    throw new Error(`seed model has ${params} parameters, the paper's has ${SEED_PARAMS}`);
+  return m;
+}
+
+/** conv (no bias) -> batch norm -> relu. */
+function convBnRelu(
+  m: tf.Sequential,
+  filters: number,
+  kernelSize: number,
+  init: () => ReturnType<typeof tf.initializers.glorotUniform>,
+) {
+  m.add(tf.layers.conv2d({ filters, kernelSize, useBias: false, kernelInitializer: init() }));
+  m.add(tf.layers.batchNormalization({ momentum: 0.9 }));
+  m.add(tf.layers.reLU());
+}
+
+/**
+ * Ours: 2x(conv3x3 32) -> pool -> 2x(conv3x3 64) -> pool -> dense 256 -> dense 10, all valid
+ * padding, batch norm after every conv and the hidden dense layer, dropout before both dense layers.
+ */
+export function buildBest(seed = 42): tf.Sequential {
+  const init = seeded(seed);
+  const m = tf.sequential({ name: 'best' });
+  m.add(tf.layers.inputLayer({ inputShape: [28, 28, 1] }));
+  convBnRelu(m, 32, 3, init); // 26
+  convBnRelu(m, 32, 3, init); // 24
+  m.add(tf.layers.maxPooling2d({ poolSize: 2 })); // 12
+  convBnRelu(m, 64, 3, init); // 10
+  convBnRelu(m, 64, 3, init); // 8
+  m.add(tf.layers.maxPooling2d({ poolSize: 2 })); // 4
+  m.add(tf.layers.flatten());
+  m.add(tf.layers.dropout({ rate: 0.25, seed }));
+  m.add(tf.layers.dense({ units: 256, useBias: false, kernelInitializer: init() }));
+  m.add(tf.layers.batchNormalization({ momentum: 0.9 }));
+  m.add(tf.layers.reLU());
+  m.add(tf.layers.dropout({ rate: 0.4, seed: seed + 1 }));
+  m.add(tf.layers.dense({ units: 10, activation: 'softmax', kernelInitializer: init() }));
+  const params = m.countParams();
+  if (params > BEST_MAX_PARAMS)
+    throw new Error(`best model has ${params} parameters, over ${BEST_MAX_PARAMS}`);
+  return m;
+}
+
+/** Builds the named architecture. */
+export function buildModel(name: ArchitectureName, seed = 42): tf.Sequential {
+  return name === 'seed' ? buildSeed(seed) : buildBest(seed);
+}
