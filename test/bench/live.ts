@@ -1,0 +1,115 @@
+/**
+ * `npm run bench:live`: pen-up-to-label latency under classroom load, in embedded and distributed modes.
+ *
+ * Simulated clients (socket.io-client) in several rooms write real pen digits at human speed; the time from
+ * each digit's pen-up to its label arriving at every client of the room is reported as p50/p95/p99, with the
+ * server's (and worker's) CPU use. All processes run on this machine, clients included.
+ *
+ *   npm run bench:live -- [--rooms 1,5,10] [--clients 30] [--seconds 30] [--modes embedded,distributed]
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { freePort, startRedis } from '../helpers/redis-server.ts';
+import { quantile, runClassroom } from './lib/classroom.ts';
+import { cpuSeconds, startService, waitForHttp, type Service } from './lib/services.ts';
+
+const { values } = parseArgs({
+  options: {
+    rooms: { type: 'string', default: '1,5,10' },
+    clients: { type: 'string', default: '30' },
+    seconds: { type: 'string', default: '30' },
+    modes: { type: 'string', default: 'embedded,distributed' },
+    'point-ms': { type: 'string', default: '25' },
+  },
+});
+const roomCounts = values.rooms.split(',').map(Number);
+const clientsPerRoom = Number(values.clients);
+const seconds = Number(values.seconds);
+const modes = values.modes.split(',') as ('embedded' | 'distributed')[];
+
+interface Row {
+  mode: string;
+  rooms: number;
+  clients: number;
+  digits: number;
+  labels: number;
+  missing: number;
+  p50: number;
+  p95: number;
+  p99: number;
+  serverCpu: number;
+  workerCpu: number | null;
+}
+
+async function scenario(mode: 'embedded' | 'distributed', rooms: number): Promise<Row> {
+  const dir = mkdtempSync(path.join(tmpdir(), 'inkboard-bench-'));
+  const services: Service[] = [];
+  let redis: Awaited<ReturnType<typeof startRedis>> | undefined;
+  try {
+    const port = await freePort();
+    const env: Record<string, string> = { PORT: String(port), HOST: '127.0.0.1', DATA_DIR: path.join(dir, 'data') };
+    if (mode === 'distributed') {
+      redis = await startRedis(dir);
+      Object.assign(env, { REDIS_URL: redis.url, REDIS_PREFIX: `bench${Date.now()}` });
+    }
+    const server = startService('server', 'server/main.ts', env);
+    services.push(server);
+    const worker = mode === 'distributed' ? startService('worker', 'workers/main.ts', env) : undefined;
+    if (worker) services.push(worker);
+    const url = `http://127.0.0.1:${port}`;
+    await waitForHttp(`${url}/healthz`);
+    // Warm up: the first recognition loads the model.
+    await runClassroom({ urls: [url], rooms: 1, clientsPerRoom: 1, seconds: 3, drainMs: 30_000 });
+
+    const cpu0 = { server: cpuSeconds(server.child.pid!), worker: worker ? cpuSeconds(worker.child.pid!) : 0 };
+    const t0 = performance.now();
+    const res = await runClassroom({
+      urls: [url],
+      rooms,
+      clientsPerRoom,
+      seconds,
+      pointMs: Number(values['point-ms']),
+    });
+    const wall = (performance.now() - t0) / 1000;
+    const serverCpu = ((cpuSeconds(server.child.pid!) - cpu0.server) / wall) * 100;
+    const workerCpu = worker ? ((cpuSeconds(worker.child.pid!) - cpu0.worker) / wall) * 100 : null;
+    return {
+      mode,
+      rooms,
+      clients: rooms * clientsPerRoom,
+      digits: res.digits,
+      labels: res.latenciesMs.length,
+      missing: res.missing,
+      p50: quantile(res.latenciesMs, 0.5),
+      p95: quantile(res.latenciesMs, 0.95),
+      p99: quantile(res.latenciesMs, 0.99),
+      serverCpu,
+      workerCpu,
+    };
+  } finally {
+    await Promise.all(services.map((s) => s.stop()));
+    redis?.process.kill('SIGTERM');
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const rows: Row[] = [];
+for (const mode of modes) {
+  for (const rooms of roomCounts) {
+    process.stderr.write(`bench:live ${mode}, ${rooms} room(s) x ${clientsPerRoom} clients, ${seconds} s ...\n`);
+    rows.push(await scenario(mode, rooms));
+  }
+}
+
+const f = (x: number | null) => (x === null ? '-' : x.toFixed(1));
+console.log('| mode | rooms | clients | digits | label arrivals | missing | p50 ms | p95 ms | p99 ms | server CPU % | worker CPU % |');
+console.log('|---|---|---|---|---|---|---|---|---|---|---|');
+for (const r of rows) {
+  console.log(
+    `| ${r.mode} | ${r.rooms} | ${r.clients} | ${r.digits} | ${r.labels} | ${r.missing} | ${f(r.p50)} | ${f(r.p95)} | ${f(r.p99)} | ${f(r.serverCpu)} | ${f(r.workerCpu)} |`,
+  );
+}
+console.log(JSON.stringify({ bench: 'live', clientsPerRoom, seconds, rows }));
+process.exit(0);
