@@ -1,0 +1,35 @@
+/**
+ * Committed strokes not yet acknowledged by the server. Kept until acked and resent after every
+ * (re)join; commits are idempotent by stroke id, so a resend never doubles a stroke.
+ */
+import type { PendingStroke } from '../board-state.ts';
+
+export class Outbox {
+  private readonly items = new Map<string, { stroke: PendingStroke; sentAt: number }>();
+
+  add(stroke: PendingStroke): void {
+    this.items.set(stroke.id, { stroke, sentAt: 0 });
+  }
+
+  markSent(id: string, at = Date.now()): void {
+    const item = this.items.get(id);
+    if (item) item.sentAt = at;
+  }
+
+  remove(id: string): void {
+    this.items.delete(id);
+  }
+
+  has(id: string): boolean {
+    return this.items.has(id);
+  }
+
+  get size(): number {
+    return this.items.size;
+  }
+
+  /** Strokes to (re)send: all of them, or only those sent longer than `olderThanMs` ago. */
+  due(olderThanMs = 0, now = Date.now()): PendingStroke[] {
+    return [...this.items.values()].filter((i) => now - i.sentAt >= olderThanMs).map((i) => i.stroke);
+  }
+}
