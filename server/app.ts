@@ -1,0 +1,179 @@
+/**
+ * Builds one Inkboard server (express + socket.io + board store + recognition queue) and starts it
+ * listening. Several can run in one process (the tests do), each with its own config and dependencies.
+ */
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import express from 'express';
+import { RateLimiterMemory } from 'rate-limiter-flexible';
+import type { Config } from '../shared/config.ts';
+import { createLogger, type Logger } from '../shared/logger.ts';
+import { EVENTS, type ServerMessage } from '../shared/protocol.ts';
+import { boardRoom } from '../shared/rooms.ts';
+import { createBoardService } from './board/board-service.ts';
+import { mountClient } from './http/client.ts';
+import { apiRouter } from './http/api.ts';
+import { errorHandler } from './http/errors.ts';
+import { opsRouter } from './http/ops.ts';
+import { createMetrics } from './metrics.ts';
+import { createBullmqQueue } from './queue/bullmq-queue.ts';
+import { createEmbeddedQueue } from './queue/embedded-queue.ts';
+import type { RecognitionQueue, RegionRecognizer } from './queue/types.ts';
+import { handleConnection } from './realtime/connection.ts';
+import { createPresence } from './realtime/presence.ts';
+import { createSocketServer } from './realtime/socket-server.ts';
+import { DEFAULT_REGION_RULES } from './regions/types.ts';
+import { createResultSink } from './results.ts';
+import type { BoardStore } from './store/board-store.ts';
+import { createMemoryStore } from './store/memory-store.ts';
+import { createRedisStore } from './store/redis-store.ts';
+
+export interface InkboardDeps {
+  /** Default: a pino logger named `server`. */
+  log?: Logger;
+  /** Default: memory + journal in DATA_DIR (embedded), Redis (distributed). */
+  store?: BoardStore;
+  /** Default: the embedded queue running `recognizer` (embedded), BullMQ (distributed). */
+  queue?: RecognitionQueue;
+  /**
+   * Recognizer for the embedded queue and POST /api/v1/recognize. Not closed by `close()`.
+   * Without one, embedded mode stores ink but produces no labels.
+   */
+  recognizer?: RegionRecognizer | (() => Promise<RegionRecognizer | undefined>);
+  /** Built client directory. Default `client/dist`. */
+  clientDir?: string;
+  /** Vite middleware instead of the built client. Default false. */
+  dev?: boolean;
+  /** fdatasync board journals before acknowledging (embedded). Default true. */
+  fsync?: boolean;
+  /** Min interval between relayed cursor updates per connection, ms. Default 50. */
+  cursorIntervalMs?: number;
+}
+
+export interface InkboardServer {
+  httpServer: ReturnType<typeof createServer>;
+  io: ReturnType<typeof createSocketServer>['io'];
+  store: BoardStore;
+  queue: RecognitionQueue;
+  mode: 'embedded' | 'distributed';
+  /** e.g. http://localhost:3000 */
+  url: string;
+  close(): Promise<void>;
+}
+
+export async function createInkboardServer(config: Config, deps: InkboardDeps = {}): Promise<InkboardServer> {
+  const log = deps.log ?? createLogger('server', config.LOG_LEVEL);
+  const mode = config.REDIS_URL ? 'distributed' : 'embedded';
+  const metrics = createMetrics();
+  const store =
+    deps.store ??
+    (config.REDIS_URL
+      ? createRedisStore({ url: config.REDIS_URL, prefix: config.REDIS_PREFIX, log })
+      : createMemoryStore({ dataDir: config.DATA_DIR, fsync: deps.fsync, log }));
+
+  if (store.degraded) {
+    // Give Redis a moment to connect; if it is down the server starts anyway, degraded, and recovers.
+    await new Promise<void>((resolve) => {
+      const t = setTimeout(resolve, 3000);
+      store.onStatus((d) => d || (clearTimeout(t), resolve()));
+    });
+  }
+
+  let recognizerPromise: Promise<RegionRecognizer | undefined> | undefined;
+  const getRecognizer = () =>
+    (recognizerPromise ??= Promise.resolve(
+      typeof deps.recognizer === 'function' ? deps.recognizer() : deps.recognizer,
+    ).catch((err: unknown) => {
+      log.error({ err }, 'recognizer failed to start');
+      recognizerPromise = undefined;
+      return undefined;
+    }));
+  let backend = mode === 'distributed' ? 'workers' : 'none';
+
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', 'loopback');
+  const httpServer = createServer(app);
+  const sockets = createSocketServer(httpServer, {
+    redisUrl: config.REDIS_URL,
+    redisPrefix: config.REDIS_PREFIX,
+    log,
+  });
+  const { io } = sockets;
+  const broadcast = (boardId: string, msg: ServerMessage) =>
+    io.to(boardRoom(boardId)).emit(EVENTS.toClient, msg);
+  const sink = createResultSink({ store, broadcast, metrics });
+
+  let queue = deps.queue;
+  if (!queue && config.REDIS_URL) {
+    queue = createBullmqQueue({ url: config.REDIS_URL, prefix: config.REDIS_PREFIX, log });
+  } else if (!queue) {
+    const recognizer = await getRecognizer();
+    if (recognizer) {
+      backend = recognizer.backend;
+      queue = createEmbeddedQueue({
+        recognizer,
+        sink,
+        batchMax: config.BATCH_MAX,
+        log,
+        onBatch: (seconds) => metrics.recognitionSeconds.observe(seconds),
+        onError: (jobs) => metrics.jobsCompleted.inc({ outcome: 'failed' }, jobs.length),
+      });
+    } else {
+      log.warn('no recognizer: ink is stored but not recognised');
+      queue = { enqueue: async () => {}, depth: async () => 0, close: async () => {} };
+    }
+  }
+
+  const service = createBoardService({
+    store,
+    queue,
+    broadcast,
+    metrics,
+    log,
+    rules: { ...DEFAULT_REGION_RULES, sharedRegions: config.SHARED_REGIONS, timeMs: config.REGION_TIME_MS },
+  });
+  const presence = createPresence(io, log);
+  const limiter = new RateLimiterMemory({ points: config.RATE_LIMIT * 2, duration: 2 });
+  io.on('connection', (socket) =>
+    handleConnection(
+      { store, service, presence, limiter, metrics, log, cursorIntervalMs: deps.cursorIntervalMs ?? 50 },
+      socket,
+    ),
+  );
+  store.onStatus((degraded, reason) =>
+    io.local.emit(EVENTS.toClient, { type: 'status', degraded, ...(reason ? { reason } : {}) }),
+  );
+
+  app.use(
+    opsRouter({ mode, store, queue, metrics, backend: () => backend, clients: () => io.engine.clientsCount }),
+  );
+  app.use('/api/v1', apiRouter({ store, recognizer: getRecognizer }));
+  const client = await mountClient(app, { dir: deps.clientDir, dev: deps.dev, httpServer });
+  app.use(errorHandler(log));
+
+  await new Promise<void>((resolve, reject) => {
+    httpServer.once('error', reject);
+    httpServer.listen(config.PORT, config.HOST, () => resolve());
+  });
+  const { port } = httpServer.address() as AddressInfo;
+  const host = config.HOST === '0.0.0.0' || config.HOST === '::' ? 'localhost' : config.HOST;
+
+  let closing: Promise<void> | undefined;
+  return {
+    httpServer,
+    io,
+    store,
+    queue,
+    mode,
+    url: `http://${host}:${port}`,
+    close: () =>
+      (closing ??= (async () => {
+        presence.close();
+        await sockets.close();
+        await client.close();
+        await queue.close();
+        await store.close();
+      })()),
+  };
+}

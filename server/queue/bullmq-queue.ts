@@ -1,0 +1,61 @@
+/**
+ * Distributed-mode recognition queue: a BullMQ producer. Job id = board.region.version, so a region
+ * version is queued once however often it is enqueued; the previous version's job is removed if it is
+ * still waiting (a running one finishes and its stale label is dropped by the store).
+ */
+import { Queue } from 'bullmq';
+import { Redis } from 'ioredis';
+import type { Logger } from '../../shared/logger.ts';
+import { RECOGNITION_QUEUE, bullPrefix, jobIdOf } from './bullmq-names.ts';
+import type { RecognitionJob, RecognitionQueue } from './types.ts';
+
+export interface BullmqQueueOptions {
+  /** redis:// URL (REDIS_URL). */
+  url: string;
+  /** REDIS_PREFIX, also the BullMQ key prefix. Default `inkboard`. */
+  prefix?: string;
+  /** Attempts per job (a killed worker's job is retried). Default 3. */
+  attempts?: number;
+  log?: Logger;
+}
+
+export function createBullmqQueue(opts: BullmqQueueOptions): RecognitionQueue & { queue: Queue } {
+  // No offline queue: while Redis is down, enqueue fails at once instead of piling up in memory.
+  const connection = new Redis(opts.url, {
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 1,
+    retryStrategy: (times) => Math.min(100 * times, 1000),
+  });
+  connection.on('error', (err) => opts.log?.debug({ err: err.message }, 'queue redis error'));
+  const queue = new Queue<RecognitionJob>(RECOGNITION_QUEUE, {
+    connection,
+    prefix: bullPrefix(opts.prefix ?? 'inkboard'),
+    defaultJobOptions: {
+      attempts: opts.attempts ?? 3,
+      backoff: { type: 'fixed', delay: 200 },
+      removeOnComplete: true,
+      removeOnFail: { age: 3600, count: 1000 },
+    },
+  });
+  queue.on('error', (err) => opts.log?.warn({ err: err.message }, 'queue error'));
+
+  return {
+    queue,
+    async enqueue(job) {
+      const previous = job.version > 1 ? jobIdOf({ ...job, version: job.version - 1 }) : undefined;
+      await Promise.all([
+        queue.add('recognize', job, { jobId: jobIdOf(job) }),
+        // Only a waiting job can be removed; an active (locked) one throws, which is fine.
+        previous ? queue.remove(previous).catch(() => 0) : 0,
+      ]);
+    },
+    async depth() {
+      const c = await queue.getJobCounts('waiting', 'active', 'delayed', 'prioritized');
+      return Object.values(c).reduce((a, b) => a + b, 0);
+    },
+    async close() {
+      await queue.close();
+      connection.disconnect();
+    },
+  };
+}

@@ -1,0 +1,182 @@
+/**
+ * One client connection: every message is rate-limited, validated and handled in order; bad ones get a
+ * coded error (in the ack if there is one, else an `error` message) and nothing else is disturbed.
+ */
+import type { RateLimiterMemory } from 'rate-limiter-flexible';
+import type { Logger } from '../../shared/logger.ts';
+import {
+  EVENTS,
+  PROTOCOL_VERSION,
+  parseClientMessage,
+  protocolError,
+  type Ack,
+  type ClientMessage,
+  type ClientMessageOf,
+  type ServerMessage,
+} from '../../shared/protocol.ts';
+import { boardRoom } from '../../shared/rooms.ts';
+import { keyMatches, userIdOf } from '../auth/keys.ts';
+import { clear, commitStroke, erase, undoRedo, type Actor } from '../board/actions.ts';
+import type { BoardService } from '../board/board-service.ts';
+import type { Outcome } from '../board/outcome.ts';
+import type { ServerMetrics } from '../metrics.ts';
+import type { BoardStore } from '../store/board-store.ts';
+import { createCursorThrottle } from './cursor-throttle.ts';
+import { Rejection, toProtocolError } from './errors.ts';
+import { peerOf, type Presence } from './presence.ts';
+import { StrokeStreams } from './stroke-streams.ts';
+import type { InkSocket } from './types.ts';
+
+export interface ConnectionDeps {
+  store: BoardStore;
+  service: BoardService;
+  presence: Presence;
+  limiter: RateLimiterMemory;
+  metrics: ServerMetrics;
+  log: Logger;
+  /** Min interval between relayed cursor updates of one connection, ms. */
+  cursorIntervalMs: number;
+}
+
+const reject = (code: Parameters<typeof protocolError>[0], message: string): never => {
+  throw new Rejection(protocolError(code, message));
+};
+
+export function handleConnection(deps: ConnectionDeps, socket: InkSocket): void {
+  const { store, service, presence, metrics, log } = deps;
+  const streams = new StrokeStreams();
+  const send = (msg: ServerMessage) => socket.emit(EVENTS.toClient, msg);
+  const cursor = createCursorThrottle<[number, number] | null>(deps.cursorIntervalMs, (c) => {
+    const { boardId, userId } = socket.data;
+    if (boardId && userId)
+      socket.to(boardRoom(boardId)).volatile.emit(EVENTS.toClient, { type: 'cursor', userId, cursor: c });
+  });
+  metrics.connections.inc();
+  let chain = Promise.resolve();
+
+  socket.on(EVENTS.toServer, (raw: unknown, maybeAck?: unknown) => {
+    const ack = typeof maybeAck === 'function' ? (maybeAck as (res: Ack) => void) : undefined;
+    chain = chain.then(() => handle(raw, ack));
+  });
+
+  socket.on('disconnect', () => {
+    metrics.connections.dec();
+    cursor.cancel();
+    if (socket.data.boardId) presence.schedule(socket.data.boardId);
+  });
+
+  async function handle(raw: unknown, ack?: (res: Ack) => void): Promise<void> {
+    let ref: string | undefined;
+    try {
+      await deps.limiter
+        .consume(socket.id)
+        .catch(() => reject('RATE_LIMITED', 'too many messages; slow down'));
+      const parsed = parseClientMessage(raw);
+      if (!parsed.ok) throw new Rejection(parsed.error);
+      const msg = parsed.msg;
+      ref = msg.type;
+      metrics.messages.inc({ type: msg.type });
+      const data = await dispatch(msg);
+      ack?.({ ok: true, ...(data === undefined ? {} : { data }) });
+    } catch (err) {
+      let error = toProtocolError(err);
+      if (!error) {
+        log.error({ err, socket: socket.id }, 'message handler failed');
+        error = protocolError('INTERNAL', 'internal error');
+      }
+      metrics.rejected.inc({ code: error.code });
+      if (ack) ack({ ok: false, error });
+      else send({ type: 'error', error, ...(ref ? { ref } : {}) });
+    }
+  }
+
+  function actor(): Actor & { boardId: string } {
+    const { boardId, userId, role } = socket.data;
+    if (!boardId || !userId || !role) return reject('NOT_JOINED', 'send join first');
+    return { boardId, userId, role };
+  }
+
+  async function write(run: (a: Actor) => Parameters<BoardService['run']>[1]): Promise<Outcome> {
+    const a = actor();
+    if (store.degraded) reject('DEGRADED', 'the board store is unreachable; try again shortly');
+    return service.run(a.boardId, run(a));
+  }
+
+  async function snapshot(): Promise<void> {
+    const { boardId } = socket.data;
+    const you = peerOf(socket.data);
+    if (!boardId || !you) return reject('NOT_JOINED', 'send join first');
+    const board = await store.snapshot(boardId);
+    if (!board) return reject('BOARD_NOT_FOUND', 'no such board');
+    const peers = await presence.peers(boardId).catch(() => [you]);
+    send({ type: 'snapshot', board, you, peers, degraded: store.degraded });
+  }
+
+  async function join(msg: ClientMessageOf<'join'>): Promise<unknown> {
+    if (msg.protocolVersion !== PROTOCOL_VERSION)
+      reject('PROTOCOL_VERSION', `server speaks protocol ${PROTOCOL_VERSION}, client ${msg.protocolVersion}`);
+    const meta = await store.getMeta(msg.boardId);
+    if (!meta) return reject('BOARD_NOT_FOUND', 'no such board: create one with POST /api/v1/boards');
+    const previous = socket.data.boardId;
+    if (previous && previous !== msg.boardId) {
+      await socket.leave(boardRoom(previous));
+      presence.schedule(previous);
+    }
+    const role = keyMatches(msg.ownerKey, meta.ownerKeyHash) ? 'owner' : 'member';
+    socket.data = {
+      boardId: msg.boardId,
+      userId: userIdOf(msg.userKey),
+      name: msg.name,
+      color: msg.color,
+      role,
+    };
+    await socket.join(boardRoom(msg.boardId));
+    await snapshot();
+    presence.schedule(msg.boardId);
+    return { userId: socket.data.userId, role };
+  }
+
+  async function dispatch(msg: ClientMessage): Promise<unknown> {
+    switch (msg.type) {
+      case 'join':
+        return join(msg);
+      case 'resync':
+        return snapshot();
+      case 'stroke.points': {
+        const { boardId, userId } = actor();
+        const bad = streams.accept(msg.strokeId, msg.seq);
+        if (bad) reject('OUT_OF_ORDER', bad);
+        const { type, strokeId, seq, color, width, points } = msg;
+        socket
+          .to(boardRoom(boardId))
+          .emit(EVENTS.toClient, { type, author: userId, strokeId, seq, color, width, points });
+        return undefined;
+      }
+      case 'stroke.commit': {
+        const out = await write((a) => (tx, ctx) => commitStroke(tx, a, msg.stroke, ctx));
+        streams.committed(msg.stroke.id);
+        return out.duplicate ? { duplicate: true } : undefined;
+      }
+      case 'erase':
+        await write((a) => (tx, ctx) => erase(tx, a, msg.strokeIds, ctx));
+        return undefined;
+      case 'clear':
+        await write((a) => (tx, ctx) => clear(tx, a, msg.scope, ctx));
+        return undefined;
+      case 'undo':
+      case 'redo':
+        await write((a) => (tx, ctx) => undoRedo(tx, a, msg.type, ctx));
+        return undefined;
+      case 'cursor':
+        actor();
+        cursor.update(msg.cursor);
+        return undefined;
+      case 'profile': {
+        const { boardId } = actor();
+        socket.data = { ...socket.data, name: msg.name, color: msg.color };
+        presence.schedule(boardId);
+        return undefined;
+      }
+    }
+  }
+}

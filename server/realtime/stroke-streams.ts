@@ -1,0 +1,30 @@
+/** Per-connection ordering of streamed stroke points: seq must increase; nothing after the commit. */
+
+/** Strokes remembered per connection (oldest forgotten first). */
+const MAX_TRACKED = 512;
+
+export class StrokeStreams {
+  private readonly state = new Map<string, number | 'committed'>();
+
+  /** Returns an error message if this batch is out of order, else records it. */
+  accept(strokeId: string, seq: number): string | undefined {
+    const last = this.state.get(strokeId);
+    if (last === 'committed') return `stroke ${strokeId} is already committed`;
+    if (last !== undefined && seq <= last) return `stroke ${strokeId}: seq ${seq} after ${last}`;
+    this.remember(strokeId, seq);
+    return undefined;
+  }
+
+  committed(strokeId: string): void {
+    this.remember(strokeId, 'committed');
+  }
+
+  private remember(id: string, v: number | 'committed'): void {
+    this.state.delete(id);
+    this.state.set(id, v);
+    if (this.state.size > MAX_TRACKED) {
+      const oldest = this.state.keys().next().value;
+      if (oldest !== undefined) this.state.delete(oldest);
+    }
+  }
+}

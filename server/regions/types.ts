@@ -1,0 +1,44 @@
+/** Ink regions: groups of committed strokes that are recognised together (one number, usually). */
+import type { BBox } from '../../shared/ink/types.ts';
+
+/** What a region keeps about each of its strokes (no points: those live with the strokes). */
+export interface RegionStroke {
+  id: string;
+  author: string;
+  bbox: BBox;
+}
+
+export interface Region {
+  id: string;
+  /** Goes up on every change; recognition results carry it so stale ones are dropped. */
+  version: number;
+  /** The user who started the region. */
+  author: string;
+  /** In commit order. */
+  strokes: RegionStroke[];
+  bbox: BBox;
+  /** Server time a stroke was last written into the region (erasing does not count), ms since epoch. */
+  updatedAt: number;
+}
+
+/** Region grouping rules; see docs/regions.md. */
+export interface RegionRules {
+  /** Strokes by different authors may share a region. Default false (config SHARED_REGIONS). */
+  sharedRegions: boolean;
+  /** Max time in ms since the region was last written for a live stroke to join it. Default 4000 (REGION_TIME_MS). */
+  timeMs: number;
+  /** Max horizontal gap, as a fraction of the taller of the two heights. Default 0.6. */
+  gapX: number;
+  /** Max vertical gap, as a fraction of the taller of the two heights. Default 0.25. */
+  gapY: number;
+  /** Heights below this (board units) count as this, so dots and dashes still have a scale. Default 8. */
+  minHeight: number;
+}
+
+export const DEFAULT_REGION_RULES: RegionRules = {
+  sharedRegions: false,
+  timeMs: 4000,
+  gapX: 0.6,
+  gapY: 0.25,
+  minHeight: 8,
+};

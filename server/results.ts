@@ -1,0 +1,61 @@
+/**
+ * The result sink: turns a recognition result into a board label, stores it if its version is still
+ * current, and broadcasts it to the board's room. Used by the embedded queue (in the server) and by the
+ * distributed worker process (with a socket.io Redis emitter as `broadcast`).
+ */
+import type { RecognitionResult } from '../shared/ink/types.ts';
+import type { RegionLabel, ServerMessage } from '../shared/protocol.ts';
+import type { RecognitionJob, ResultSink } from './queue/types.ts';
+import { bboxOfPoints, unionBBox } from './regions/geometry.ts';
+import type { BoardStore } from './store/board-store.ts';
+
+export interface ResultSinkOptions {
+  /** Where labels are stored (only the region's current version is kept). */
+  store: Pick<BoardStore, 'setLabel'>;
+  /** Sends a message to every client of a board, on every server (e.g. `io.to(boardRoom(id)).emit(...)`). */
+  broadcast: (boardId: string, msg: ServerMessage) => void;
+  /** Optional metrics; `penUpToLabelSeconds` observes pen-up to broadcast, `jobsCompleted` counts by outcome. */
+  metrics?: {
+    penUpToLabelSeconds?: { observe(seconds: number): void };
+    jobsCompleted?: { inc(labels: { outcome: string }): void };
+  };
+  /** Clock, ms since epoch. Default Date.now. */
+  now?: () => number;
+}
+
+/** Builds the board label of a job's result (stroke indices become stroke ids). */
+export function toRegionLabel(
+  job: RecognitionJob,
+  result: RecognitionResult,
+  recognizedAt: number,
+): RegionLabel {
+  const idOf = (i: number) => job.strokes[i]?.id;
+  return {
+    regionId: job.regionId,
+    version: job.version,
+    strokeIds: job.strokes.map((s) => s.id),
+    text: result.text,
+    digits: result.digits.map((d) => ({
+      label: d.label,
+      confidence: d.confidence,
+      alternatives: d.alternatives,
+      bbox: d.bbox,
+      strokeIds: d.strokes.map(idOf).filter((id): id is string => id !== undefined),
+    })),
+    bbox: unionBBox(job.strokes.filter((s) => s.points.length).map((s) => bboxOfPoints(s.points))),
+    penUpAt: job.penUpAt,
+    recognizedAt,
+  };
+}
+
+export function createResultSink(opts: ResultSinkOptions): ResultSink {
+  const now = opts.now ?? Date.now;
+  return async (job, result) => {
+    const label = toRegionLabel(job, result, now());
+    const stored = await opts.store.setLabel(job.boardId, label);
+    opts.metrics?.jobsCompleted?.inc({ outcome: stored ? 'stored' : 'stale' });
+    if (!stored) return;
+    opts.broadcast(job.boardId, { type: 'label', label });
+    opts.metrics?.penUpToLabelSeconds?.observe(Math.max(0, now() - job.penUpAt) / 1000);
+  };
+}

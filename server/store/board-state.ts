@@ -1,0 +1,89 @@
+/** A board held in memory, and how queued writes apply to it (the memory store and its journal share this). */
+import type { BoardStroke, RegionLabel } from '../../shared/protocol.ts';
+import type { Region } from '../regions/types.ts';
+import type { BoardMeta, UserHistory, WriteOp } from './board-store.ts';
+
+export interface BoardState {
+  meta: BoardMeta;
+  strokes: Map<string, BoardStroke>;
+  strokeRegion: Map<string, string>;
+  regions: Map<string, Region>;
+  labels: Map<string, RegionLabel>;
+  history: Map<string, UserHistory>;
+}
+
+export function emptyBoard(meta: BoardMeta): BoardState {
+  return {
+    meta,
+    strokes: new Map(),
+    strokeRegion: new Map(),
+    regions: new Map(),
+    labels: new Map(),
+    history: new Map(),
+  };
+}
+
+export function applyWrite(b: BoardState, op: WriteOp): void {
+  switch (op.t) {
+    case 'putStroke':
+      b.strokes.set(op.stroke.id, op.stroke);
+      break;
+    case 'deleteStroke':
+      b.strokes.delete(op.id);
+      b.strokeRegion.delete(op.id);
+      break;
+    case 'strokeRegion':
+      b.strokeRegion.set(op.id, op.regionId);
+      break;
+    case 'putRegion':
+      b.regions.set(op.region.id, op.region);
+      break;
+    case 'deleteRegion':
+      b.regions.delete(op.id);
+      b.labels.delete(op.id);
+      break;
+    case 'history':
+      b.history.set(op.userId, op.history);
+      break;
+  }
+}
+
+/** Stores the label if it is for the region's current version. */
+export function applyLabel(b: BoardState, label: RegionLabel): boolean {
+  const region = b.regions.get(label.regionId);
+  if (!region || region.version !== label.version) return false;
+  b.labels.set(label.regionId, label);
+  return true;
+}
+
+/** The whole state as plain JSON (a compacted journal's single record). */
+export interface SerializedBoard {
+  meta: BoardMeta;
+  strokes: BoardStroke[];
+  strokeRegion: [string, string][];
+  regions: Region[];
+  labels: RegionLabel[];
+  history: [string, UserHistory][];
+}
+
+export function serializeBoard(b: BoardState): SerializedBoard {
+  return {
+    meta: b.meta,
+    strokes: [...b.strokes.values()],
+    strokeRegion: [...b.strokeRegion],
+    regions: [...b.regions.values()],
+    labels: [...b.labels.values()],
+    history: [...b.history],
+  };
+}
+
+export function deserializeBoard(s: SerializedBoard): BoardState {
+  return {
+    meta: s.meta,
+    strokes: new Map(s.strokes.map((x) => [x.id, x])),
+    strokeRegion: new Map(s.strokeRegion),
+    regions: new Map(s.regions.map((r) => [r.id, r])),
+    labels: new Map(s.labels.map((l) => [l.regionId, l])),
+    history: new Map(s.history),
+  };
+}
