@@ -14,8 +14,16 @@ export interface InkboardHook {
   readonly strokes: { id: string; author: string; color: string; points: number }[];
   readonly pending: number;
   readonly liveStrokes: { id: string; author: string; points: number }[];
-  readonly labels: { regionId: string; version: number; text: string; confidence: number[] }[];
+  readonly labels: {
+    regionId: string;
+    version: number;
+    text: string;
+    strokes: number;
+    confidence: number[];
+  }[];
   readonly peers: { userId: string; name: string }[];
+  /** Other people's cursors currently shown. */
+  readonly cursors: { userId: string; x: number; y: number }[];
   readonly view: { scale: number; x: number; y: number };
 }
 
@@ -62,11 +70,15 @@ export function exposeTestHook(state: BoardState, conn: Connection, viewport: Vi
         regionId: l.regionId,
         version: l.version,
         text: l.text,
+        strokes: l.strokeIds.length,
         confidence: l.digits.map((d) => d.confidence),
       }));
     },
     get peers() {
       return [...state.peers.values()].map((p) => ({ userId: p.userId, name: p.name }));
+    },
+    get cursors() {
+      return [...state.cursors.values()].map((c) => ({ userId: c.userId, x: c.at[0], y: c.at[1] }));
     },
     get view() {
       return { scale: viewport.scale, x: viewport.x, y: viewport.y };
