@@ -9,12 +9,14 @@ import { ConfigError, loadConfig } from '../shared/config.ts';
 import { createLogger } from '../shared/logger.ts';
 import { createRedisStore } from '../server/store/redis-store.ts';
 import { boardKeys } from '../server/store/redis-keys.ts';
+import { RECOGNITION_QUEUE, bullPrefix } from '../server/queue/bullmq-names.ts';
+import { adapterKey } from '../server/realtime/adapter-key.ts';
+import { createResultSink } from '../server/results.ts';
 import { createEmitterBroadcast } from './broadcast.ts';
 import { startHealthServer } from './health-server.ts';
 import { createWorkerMetrics } from './metrics.ts';
 import { createInferencePool } from './pool.ts';
 import { startRecognitionWorker } from './recognition-worker.ts';
-import { createLabelSink, QUEUE_NAME, ADAPTER_KEY } from './server-glue.ts';
 
 const log = createLogger('worker');
 let config;
@@ -66,8 +68,8 @@ const store = createRedisStore({ url, prefix, log });
 // Commands fail fast while Redis is away (the job fails and is retried) instead of piling up.
 const redis = new Redis(url, { maxRetriesPerRequest: 1, enableOfflineQueue: false, commandTimeout: 3000 });
 redis.on('error', () => {}); // the store and BullMQ log outages; this client just reconnects
-const broadcast = createEmitterBroadcast(redis, ADAPTER_KEY(prefix));
-const sink = createLabelSink(store, broadcast);
+const broadcast = createEmitterBroadcast(redis, adapterKey(prefix));
+const sink = createResultSink({ store, broadcast });
 
 const isCurrent = async (job: { boardId: string; regionId: string; version: number }) => {
   try {
@@ -82,13 +84,13 @@ const worker = startRecognitionWorker({
   config,
   logger: log,
   metrics,
-  queue: { name: QUEUE_NAME, prefix },
+  queue: { name: RECOGNITION_QUEUE, prefix: bullPrefix(prefix) },
   recognizer: pool,
   sink,
   isCurrent,
 });
 log.info(
-  { queue: QUEUE_NAME, prefix, concurrency: config.WORKER_CONCURRENCY, lockMs: config.JOB_LOCK_MS },
+  { queue: RECOGNITION_QUEUE, prefix, concurrency: config.WORKER_CONCURRENCY, lockMs: config.JOB_LOCK_MS },
   'worker started',
 );
 

@@ -14,7 +14,8 @@ import { boardKeys } from '../../server/store/redis-keys.ts';
 import { EVENTS, type ServerMessage } from '../../shared/protocol.ts';
 import { boardRoom } from '../../shared/rooms.ts';
 import type { RecognitionJob } from '../../server/queue/types.ts';
-import { ADAPTER_KEY, QUEUE_NAME } from '../../workers/server-glue.ts';
+import { RECOGNITION_QUEUE, bullPrefix, jobIdOf } from '../../server/queue/bullmq-names.ts';
+import { adapterKey } from '../../server/realtime/adapter-key.ts';
 import { writeUntrainedModel } from '../helpers/process-model.ts';
 import { killAll, type TestProcess } from '../helpers/process-spawn.ts';
 import { startWorkerProcess } from '../helpers/process-worker.ts';
@@ -35,15 +36,15 @@ beforeAll(async () => {
   const sub = redis.duplicate();
   const http = createServer();
   io = new Server(http);
-  io.adapter(createAdapter(redis, sub, { key: ADAPTER_KEY(prefix) }));
+  io.adapter(createAdapter(redis, sub, { key: adapterKey(prefix) }));
   io.on('connection', (s) => void s.join(boardRoom(board)));
   await new Promise<void>((r) => http.listen(0, '127.0.0.1', r));
   client = connect(`http://127.0.0.1:${(http.address() as AddressInfo).port}`, { transports: ['websocket'] });
   client.on(EVENTS.toClient, (m: ServerMessage) => labels.push(m));
   await new Promise<void>((r) => client.once('connect', () => r()));
-  queue = new Queue<RecognitionJob>(QUEUE_NAME, {
+  queue = new Queue<RecognitionJob>(RECOGNITION_QUEUE, {
     connection: new Redis(url, { maxRetriesPerRequest: null }),
-    prefix,
+    prefix: bullPrefix(prefix),
   });
   worker = await startWorkerProcess({ redisUrl: url, prefix, modelDir, env: { WORKER_PORT: '0' } });
 }, 90_000);
@@ -90,7 +91,7 @@ describe('distributed worker process', () => {
 
   it('recognises a queued region, stores the label and broadcasts it to the room', async () => {
     await redis.hset(boardKeys(prefix, board).regionVersion, 'r1', '3');
-    await queue.add('recognize', job('r1', 3), { jobId: `${board}:r1:3` });
+    await queue.add('recognize', job('r1', 3), { jobId: jobIdOf(job('r1', 3)) });
     const msg = await until(() => labels.find((m) => m.type === 'label' && m.label.regionId === 'r1'));
     expect(msg).toMatchObject({ type: 'label', label: { regionId: 'r1', version: 3, strokeIds: ['r1s1'] } });
     const stored = JSON.parse((await redis.hget(boardKeys(prefix, board).labels, 'r1')) ?? '{}') as {
@@ -101,8 +102,8 @@ describe('distributed worker process', () => {
 
   it('skips a job whose version is no longer current (idempotent, no broadcast)', async () => {
     await redis.hset(boardKeys(prefix, board).regionVersion, 'r2', '5');
-    const stale = await queue.add('recognize', job('r2', 4), { jobId: `${board}:r2:4` });
-    const current = await queue.add('recognize', job('r2', 5), { jobId: `${board}:r2:5` });
+    const stale = await queue.add('recognize', job('r2', 4), { jobId: jobIdOf(job('r2', 4)) });
+    const current = await queue.add('recognize', job('r2', 5), { jobId: jobIdOf(job('r2', 5)) });
     await until(() =>
       labels.some((m) => m.type === 'label' && m.label.regionId === 'r2') ? true : undefined,
     );
