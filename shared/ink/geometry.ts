@@ -1,0 +1,112 @@
+/** Small geometry helpers on pen ink (pure TypeScript, browser-safe). */
+import type { BBox, Point, Stroke } from './types.ts';
+
+/** Drops points with a non-finite coordinate. */
+export function finitePoints(stroke: Stroke): Point[] {
+  return stroke.filter((p) => Array.isArray(p) && Number.isFinite(p[0]) && Number.isFinite(p[1]));
+}
+
+/** Bounding box of points; `undefined` when there are none. */
+export function bboxOf(points: Iterable<Point>): BBox | undefined {
+  let x0 = Infinity,
+    y0 = Infinity,
+    x1 = -Infinity,
+    y1 = -Infinity;
+  for (const [x, y] of points) {
+    if (x < x0) x0 = x;
+    if (x > x1) x1 = x;
+    if (y < y0) y0 = y;
+    if (y > y1) y1 = y;
+  }
+  return x0 <= x1 ? [x0, y0, x1, y1] : undefined;
+}
+
+/** Union of boxes. */
+export function unionBBox(a: BBox, b: BBox): BBox {
+  return [Math.min(a[0], b[0]), Math.min(a[1], b[1]), Math.max(a[2], b[2]), Math.max(a[3], b[3])];
+}
+
+/** Distance from p to the segment a-b. */
+export function pointSegmentDistance(p: Point, a: Point, b: Point): number {
+  const ex = b[0] - a[0];
+  const ey = b[1] - a[1];
+  const len2 = ex * ex + ey * ey;
+  let t = len2 > 0 ? ((p[0] - a[0]) * ex + (p[1] - a[1]) * ey) / len2 : 0;
+  t = t < 0 ? 0 : t > 1 ? 1 : t;
+  return Math.hypot(p[0] - a[0] - t * ex, p[1] - a[1] - t * ey);
+}
+
+function segmentsIntersect(a: Point, b: Point, c: Point, d: Point): boolean {
+  const cross = (o: Point, p: Point, q: Point) =>
+    (p[0] - o[0]) * (q[1] - o[1]) - (p[1] - o[1]) * (q[0] - o[0]);
+  const d1 = cross(c, d, a);
+  const d2 = cross(c, d, b);
+  const d3 = cross(a, b, c);
+  const d4 = cross(a, b, d);
+  return ((d1 > 0 && d2 < 0) || (d1 < 0 && d2 > 0)) && ((d3 > 0 && d4 < 0) || (d3 < 0 && d4 > 0));
+}
+
+/** Smallest distance between two polylines (0 when they cross). A one-point polyline is a dot. */
+export function polylineDistance(s: readonly Point[], t: readonly Point[]): number {
+  let best = Infinity;
+  const segs = (u: readonly Point[]): [Point, Point][] =>
+    u.length === 1
+      ? [[u[0] as Point, u[0] as Point]]
+      : u.slice(1).map((p, i): [Point, Point] => [u[i] as Point, p]);
+  const ss = segs(s);
+  const ts = segs(t);
+  for (const [a, b] of ss) {
+    for (const [c, d] of ts) {
+      if (segmentsIntersect(a, b, c, d)) return 0;
+      best = Math.min(
+        best,
+        pointSegmentDistance(a, c, d),
+        pointSegmentDistance(b, c, d),
+        pointSegmentDistance(c, a, b),
+        pointSegmentDistance(d, a, b),
+      );
+    }
+  }
+  return best;
+}
+
+/** Where two polylines come closest: the distance and, on each, the position as a share of its points (0 = first, 1 = last). */
+export interface Approach {
+  distance: number;
+  /** Position on the first polyline, in [0, 1]. */
+  at: number;
+  /** Position on the second polyline, in [0, 1]. */
+  otherAt: number;
+}
+
+/** Closest approach of two polylines, measured between their points and segments. */
+export function closestApproach(s: readonly Point[], t: readonly Point[]): Approach {
+  const best: Approach = { distance: Infinity, at: 0, otherAt: 0 };
+  const pos = (i: number, n: number) => (n > 1 ? i / (n - 1) : 0);
+  const scan = (u: readonly Point[], v: readonly Point[], flip: boolean) => {
+    for (let i = 0; i < u.length; i++) {
+      const p = u[i] as Point;
+      for (let j = 0; j < v.length; j++) {
+        const a = v[Math.max(0, j - 1)] as Point;
+        const d = pointSegmentDistance(p, a, v[j] as Point);
+        if (d < best.distance) {
+          best.distance = d;
+          const pu = pos(i, u.length);
+          const pv = pos(Math.max(0, j - 0.5), v.length);
+          [best.at, best.otherAt] = flip ? [pv, pu] : [pu, pv];
+        }
+      }
+    }
+  };
+  scan(s, t, false);
+  scan(t, s, true);
+  return best;
+}
+
+/** Median of a non-empty list (0 for an empty one). */
+export function median(xs: readonly number[]): number {
+  if (xs.length === 0) return 0;
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2;
+}
