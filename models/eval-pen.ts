@@ -1,0 +1,80 @@
+/**
+ * Accuracy of the FULL ink pipeline (segment + rasterise + classify) on real pen-written digits:
+ * a digit counts as correct only when the recognised text equals its label.
+ *
+ *   npm run --silent eval:pen -- [FILE.jsonl] [--model NAME] [--writers 21-30]
+ *
+ * Data: UCI "Pen-Based Recognition of Handwritten Digits" (Alpaydin & Alimoglu), CC BY 4.0.
+ * Prints the report on stderr-free stdout; the last line is one JSON object. Writes
+ * models/NAME/report-pen[-wSPEC].md and .svg.
+ */
+import path from 'node:path';
+import { confusionMatrix } from './lib/metrics.ts';
+import {
+  classReportMarkdown,
+  loadDigits,
+  loadRecognizer,
+  parseEvalArgs,
+  pct,
+  writeReport,
+  writerSuffix,
+} from '../workers/recognition/evaluation.ts';
+
+const args = parseEvalArgs(process.argv.slice(2), { count: 1, seed: 1 });
+const digits = loadDigits(args);
+const recognizer = await loadRecognizer(args);
+const started = performance.now();
+const results = await recognizer.recognize(digits.map((d) => d.strokes));
+const seconds = (performance.now() - started) / 1000;
+
+const labels = digits.map((d) => d.label);
+// Column 10 collects digits that did not come out as exactly one digit (segmentation errors).
+const preds = results.map((r) => (r.digits.length === 1 ? (r.digits[0]?.label ?? 10) : 10));
+const cm = confusionMatrix(labels, preds, 11).slice(0, 10);
+const correct = results.filter((r, i) => r.text === String(labels[i])).length;
+const notOne = preds.filter((p) => p === 10).length;
+const accuracy = correct / digits.length;
+const byWriter = new Map<number, [number, number]>();
+digits.forEach((d, i) => {
+  const [c, n] = byWriter.get(d.writer) ?? [0, 0];
+  byWriter.set(d.writer, [c + (results[i]?.text === String(d.label) ? 1 : 0), n + 1]);
+});
+
+const model = path.basename(recognizer.modelDir);
+const title = `Pen digits through the ink pipeline: ${model}, writers ${args.writers ?? '1-30'}`;
+const { markdown, macroF1 } = classReportMarkdown(cm.map((row) => row.slice(0, 10)));
+const report = [
+  `# ${title}`,
+  '',
+  `- data: ${path.basename(args.file)} (UCI "Pen-Based Recognition of Handwritten Digits", CC BY 4.0)`,
+  `- digits: ${digits.length}, writers: ${args.writers ?? 'all'}`,
+  `- accuracy (text equals label): **${pct(accuracy)}** (${correct} / ${digits.length})`,
+  `- not segmented as exactly one digit: ${notOne}`,
+  `- macro F1 (one-digit results): ${pct(macroF1)}`,
+  `- backend: ${recognizer.backend}, ${seconds.toFixed(1)} s (${Math.round(digits.length / seconds)} digits/s end to end)`,
+  '',
+  markdown,
+  '',
+  '## Per writer',
+  '',
+  '| writer | accuracy | n |',
+  '|---:|---:|---:|',
+  ...[...byWriter.entries()]
+    .sort((a, b) => a[0] - b[0])
+    .map(([w, [c, n]]) => `| ${w} | ${pct(c / n)} | ${n} |`),
+].join('\n');
+const files = writeReport(recognizer.modelDir, `report-pen${writerSuffix(args)}`, title, report, cm);
+process.stdout.write(`${report}\n\nwrote ${files.join(', ')}\n`);
+process.stdout.write(
+  `${JSON.stringify({
+    model,
+    n: digits.length,
+    accuracy,
+    correct,
+    notOneDigit: notOne,
+    macroF1,
+    writers: args.writers ?? 'all',
+    backend: recognizer.backend,
+    seconds: Number(seconds.toFixed(2)),
+  })}\n`,
+);

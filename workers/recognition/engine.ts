@@ -1,0 +1,12 @@
+/** The real engine module for workers/pool.ts: a {@link Recognizer} behind the ThreadEngine contract. */
+import type { CreateEngine } from '../engine-types.ts';
+import { Recognizer } from './recognizer.ts';
+
+export const createEngine: CreateEngine = async ({ backend, modelDir }) => {
+  const recognizer = await Recognizer.load({ backend, model: modelDir });
+  return {
+    backend: recognizer.backend,
+    classifyBatch: recognizer.classify,
+    recognize: (regions, classify) => recognizer.recognize(regions, classify),
+  };
+};

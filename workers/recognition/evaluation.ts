@@ -1,0 +1,103 @@
+/**
+ * Shared parts of the pen evaluations (models/eval-pen.ts, models/eval-numbers.ts): command line,
+ * loading the recognizer, and writing the report next to the model.
+ */
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import {
+  confusionSvg,
+  formatConfusionTable,
+  perClassReport,
+  formatClassTable,
+} from '../../models/lib/metrics.ts';
+import { PEN_FILE, loadPenDigits, parseWriters, type PenDigit } from '../../models/lib/pen-data.ts';
+import { Recognizer } from './recognizer.ts';
+
+/** Parsed command line of an evaluation. */
+export interface EvalArgs {
+  file: string;
+  model: string | undefined;
+  writers: string | undefined;
+  count: number;
+  seed: number;
+}
+
+/** `[FILE] [--model NAME] [--writers 21-30] [--count N] [--seed N]`; FILE defaults to the shared pen digits. */
+export function parseEvalArgs(argv: string[], defaults: { count: number; seed: number }): EvalArgs {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      model: { type: 'string' },
+      writers: { type: 'string' },
+      count: { type: 'string' },
+      seed: { type: 'string' },
+    },
+  });
+  const int = (v: string | undefined, d: number, name: string): number => {
+    if (v === undefined) return d;
+    const n = Number(v);
+    if (!Number.isInteger(n) || n <= 0) throw new Error(`--${name} must be a positive integer, got "${v}"`);
+    return n;
+  };
+  return {
+    file: positionals[0] ?? PEN_FILE,
+    model: values.model,
+    writers: values.writers,
+    count: int(values.count, defaults.count, 'count'),
+    seed: int(values.seed, defaults.seed, 'seed'),
+  };
+}
+
+/** Loads the digits of the chosen writers. */
+export function loadDigits(args: EvalArgs): PenDigit[] {
+  const digits = loadPenDigits(args.file, args.writers ? parseWriters(args.writers) : undefined);
+  if (digits.length === 0) throw new Error(`no digits in ${args.file} for writers ${args.writers ?? 'all'}`);
+  return digits;
+}
+
+/** Loads the recognizer, logging to stderr. */
+export function loadRecognizer(args: EvalArgs): Promise<Recognizer> {
+  return Recognizer.load({ model: args.model });
+}
+
+/** Suffix for report files: `-w21-30` when a writer subset was evaluated. */
+export function writerSuffix(args: EvalArgs): string {
+  return args.writers ? `-w${args.writers.replace(/[^0-9,-]/g, '').replace(/,/g, '_')}` : '';
+}
+
+/** Accuracy, macro F1, per-class table and confusion matrix (rows true, columns predicted) as markdown. */
+export function classReportMarkdown(cm: number[][]): { accuracy: number; macroF1: number; markdown: string } {
+  const report = perClassReport(cm);
+  return {
+    accuracy: report.accuracy,
+    macroF1: report.macroF1,
+    markdown: [
+      '## Per class',
+      '',
+      formatClassTable(report),
+      '',
+      '## Confusion matrix',
+      '',
+      formatConfusionTable(cm),
+    ].join('\n'),
+  };
+}
+
+/** Writes `<name>.md` and `<name>.svg` (the confusion picture) into the model's directory; returns their paths. */
+export function writeReport(
+  modelDir: string,
+  name: string,
+  title: string,
+  markdown: string,
+  cm: number[][],
+): string[] {
+  const md = path.join(modelDir, `${name}.md`);
+  const svg = path.join(modelDir, `${name}.svg`);
+  writeFileSync(svg, confusionSvg(cm, title));
+  writeFileSync(md, `${markdown}\n\n![confusion matrix](${path.basename(svg)})\n`);
+  return [md, svg];
+}
+
+export const pct = (x: number): string => `${(100 * x).toFixed(2)}%`;
