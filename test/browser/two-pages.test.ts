@@ -9,12 +9,18 @@
  */
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from '../helpers/browser-chromium.ts';
 import { buildClient, startBrowserServer, type BrowserServer } from '../helpers/browser-server.ts';
 import { penDigit, placeDigit } from '../helpers/browser-pen-data.ts';
-import type { InkboardHook } from '../../client/src/test-hook.ts';
+import {
+  answerNamePrompt,
+  hook,
+  newPerson as openPage,
+  waitFor,
+  waitJoined,
+} from '../helpers/browser-pages.ts';
 
 const ARTIFACTS = path.resolve('test-artifacts');
 /** A two-stroke 7 (crossbar drawn separately) by writer 5 of the pen data set. */
@@ -23,73 +29,19 @@ const DIGIT_INDEX = Number(process.env.BROWSER_TEST_DIGIT ?? 14);
 let browser: Browser | undefined;
 let server: BrowserServer | undefined;
 const contexts: BrowserContext[] = [];
-
-/** Reads one fact from the page's read-only test hook. */
-async function hook<K extends keyof InkboardHook>(page: Page, key: K): Promise<InkboardHook[K]> {
-  return page.evaluate((k) => {
-    const h = (window as unknown as { __inkboard?: Record<string, unknown> }).__inkboard;
-    return h ? h[k] : undefined;
-  }, key as string) as Promise<InkboardHook[K]>;
-}
-
-async function waitFor<T>(
-  what: string,
-  fn: () => Promise<T>,
-  ok: (v: T) => boolean,
-  timeoutMs = 20_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: T | undefined;
-  for (;;) {
-    last = await fn();
-    if (ok(last)) return last;
-    if (Date.now() > deadline)
-      throw new Error(`timed out waiting for ${what}; last value: ${JSON.stringify(last)}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
-/** Opens a new person's page (own context = own localStorage) and answers the name prompt. */
-async function newPerson(
-  name: string,
+const newPerson = (
+  label: string,
   url: string,
-  viewport = { width: 1200, height: 800 },
+  viewport?: { width: number; height: number },
   mobile = false,
-): Promise<Page> {
-  const ctx = await browser!.newContext({
-    viewport,
-    isMobile: mobile,
-    hasTouch: mobile,
-    deviceScaleFactor: 1,
-  });
-  contexts.push(ctx);
-  const page = await ctx.newPage();
-  page.on('pageerror', (err) => console.error(`[${name}] page error:`, err.message));
-  await page.goto(url);
-  return page;
-}
-
-async function answerNamePrompt(page: Page, name: string): Promise<void> {
-  const input = page.locator('.dialog input.text-input');
-  await input.waitFor({ state: 'visible', timeout: 10_000 });
-  await input.fill(name);
-  await page.locator('.dialog button[type=submit]').click();
-}
-
-async function waitJoined(page: Page): Promise<void> {
-  await waitFor(
-    'the page to join its board',
-    () => hook(page, 'connected'),
-    (c) => c === true,
-  );
-}
+) => openPage(browser!, contexts, url, label, { ...(viewport ? { viewport } : {}), mobile });
 
 describe('two pages on one board', () => {
   beforeAll(async () => {
     mkdirSync(ARTIFACTS, { recursive: true });
     browser = await launchChromium();
-    await buildClient();
-    server = await startBrowserServer();
+    const clientDir = await buildClient();
+    server = await startBrowserServer(clientDir);
   }, 180_000);
 
   afterAll(async () => {
@@ -217,6 +169,53 @@ describe('two pages on one board', () => {
         30_000,
       );
       expect(after[0]!.text).toBe(expected);
+
+      // --- the student writes a stroke and erases it with the eraser tool: gone on both pages
+      await student.mouse.move(200, 560);
+      await student.mouse.down();
+      for (let x = 200; x <= 320; x += 10) await student.mouse.move(x, 560 + (x % 20), { steps: 2 });
+      await student.mouse.up();
+      await waitFor(
+        'the student stroke on the owner page',
+        () => hook(owner, 'strokes'),
+        (s) => s?.length === 3,
+      );
+      await student.keyboard.press('e');
+      await student.mouse.move(260, 500);
+      await student.mouse.down();
+      await student.mouse.move(260, 620, { steps: 12 });
+      await student.mouse.up();
+      for (const page of [owner, student]) {
+        await waitFor(
+          'the erased stroke gone',
+          () => hook(page, 'strokes'),
+          (s) => s?.length === strokes.length,
+        );
+      }
+      // A member's eraser leaves other people's ink alone.
+      await student.mouse.move(540, 200);
+      await student.mouse.down();
+      await student.mouse.move(540, 470, { steps: 20 });
+      await student.mouse.up();
+      await student.waitForTimeout(500);
+      expect(await hook(owner, 'strokes')).toHaveLength(strokes.length);
+
+      // --- the owner clears the whole board from the toolbar (confirmed with a second click)
+      await owner.getByRole('button', { name: 'Clear', exact: true }).click();
+      await owner.getByRole('button', { name: 'Clear whole board' }).click();
+      await owner.getByRole('button', { name: /Click again/ }).click();
+      for (const page of [owner, student]) {
+        await waitFor(
+          'an empty board',
+          () => hook(page, 'strokes'),
+          (s) => s?.length === 0,
+        );
+        await waitFor(
+          'no labels',
+          () => hook(page, 'labels'),
+          (l) => l?.length === 0,
+        );
+      }
     },
   );
 

@@ -28,8 +28,10 @@ export class Outbox {
     return this.items.size;
   }
 
-  /** Strokes to (re)send: all of them, or only those sent longer than `olderThanMs` ago. */
+  /** Strokes to (re)send: never sent, or sent at least `olderThanMs` ago (0: all of them). */
   due(olderThanMs = 0, now = Date.now()): PendingStroke[] {
-    return [...this.items.values()].filter((i) => now - i.sentAt >= olderThanMs).map((i) => i.stroke);
+    return [...this.items.values()]
+      .filter((i) => i.sentAt === 0 || now - i.sentAt >= olderThanMs)
+      .map((i) => i.stroke);
   }
 }

@@ -1,0 +1,136 @@
+/**
+ * Reliability in a real browser: the server goes away while someone is writing and comes back
+ * (a restart on the same port and data directory). The stroke drawn while it was down waits in the
+ * page's outbox, is sent after the automatic reconnect, and ends up exactly once on every page; both
+ * pages resync from the snapshot and show the label; a page opened afterwards sees the same board.
+ *
+ * Pen data: UCI "Pen-Based Recognition of Handwritten Digits" (Alpaydin & Alimoglu), CC BY 4.0.
+ */
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { CreateBoardResponse } from '../../shared/protocol.ts';
+import { launchChromium } from '../helpers/browser-chromium.ts';
+import { penDigit, placeDigit } from '../helpers/browser-pen-data.ts';
+import { buildClient, startBrowserServer, type BrowserServer } from '../helpers/browser-server.ts';
+import { hook, openBoardAs, waitFor } from '../helpers/browser-pages.ts';
+
+const ARTIFACTS = path.resolve('test-artifacts');
+
+let browser: Browser | undefined;
+let server: BrowserServer | undefined;
+const contexts: BrowserContext[] = [];
+
+async function drawStroke(page: Page, stroke: [number, number][]): Promise<void> {
+  const [first, ...rest] = stroke;
+  await page.mouse.move(first![0], first![1]);
+  await page.mouse.down();
+  for (const p of rest) await page.mouse.move(p[0], p[1], { steps: 2 });
+  await page.mouse.up();
+}
+
+describe('reconnect after a server restart', () => {
+  beforeAll(async () => {
+    mkdirSync(ARTIFACTS, { recursive: true });
+    browser = await launchChromium();
+    const clientDir = await buildClient();
+    // One digit's two strokes are seconds apart here: keep them in one region all the same.
+    server = await startBrowserServer(clientDir, { REGION_TIME_MS: '600000' });
+  }, 180_000);
+
+  afterAll(async () => {
+    for (const c of contexts) await c.close().catch(() => {});
+    await browser?.close();
+    await server?.close();
+  });
+
+  it(
+    'keeps a stroke drawn while the server was down, once, on every page',
+    { timeout: 120_000 },
+    async () => {
+      const res = await fetch(`${server!.url}/api/v1/boards`, { method: 'POST' });
+      expect(res.status).toBe(201);
+      const board = (await res.json()) as CreateBoardResponse;
+      const boardUrl = `${server!.url}/b/${board.boardId}`;
+      const writer = await openBoardAs(browser!, contexts, boardUrl, 'Writer');
+      const viewer = await openBoardAs(browser!, contexts, boardUrl, 'Viewer');
+
+      // A two-stroke 7: the first stroke while connected...
+      const digit = penDigit(14);
+      const [s1, s2] = placeDigit(digit, 420, 230, 220) as [[number, number][], [number, number][]];
+      await drawStroke(writer, s1);
+      for (const page of [writer, viewer]) {
+        await waitFor(
+          'stroke 1 everywhere',
+          () => hook(page, 'strokes'),
+          (s) => s?.length === 1,
+        );
+      }
+      await waitFor(
+        'stroke 1 acknowledged',
+        () => hook(writer, 'pending'),
+        (n) => n === 0,
+      );
+
+      // ...the server goes down; the second stroke is drawn while it is away.
+      await server!.stop();
+      await waitFor(
+        'the writer to notice',
+        () => hook(writer, 'status'),
+        (s) => s === 'reconnecting',
+      );
+      await drawStroke(writer, s2);
+      expect(await hook(writer, 'strokes')).toHaveLength(2);
+      expect(await hook(writer, 'pending')).toBe(1);
+      await writer.screenshot({ path: path.join(ARTIFACTS, 'browser-reconnecting.png') });
+
+      // The server comes back: both pages reconnect and resync; the outbox stroke is sent once.
+      await server!.restart();
+      for (const page of [writer, viewer]) {
+        await waitFor(
+          'reconnected',
+          () => hook(page, 'connected'),
+          (c) => c === true,
+          30_000,
+        );
+      }
+      await waitFor(
+        'outbox flushed',
+        () => hook(writer, 'pending'),
+        (n) => n === 0,
+        15_000,
+      );
+      for (const page of [writer, viewer]) {
+        const strokes = await waitFor(
+          'both strokes',
+          () => hook(page, 'strokes'),
+          (s) => s?.length === 2,
+        );
+        expect(new Set(strokes.map((s) => s.id)).size).toBe(2);
+        const labels = await waitFor(
+          'the label of the whole digit',
+          () => hook(page, 'labels'),
+          (l) => l?.length === 1 && l[0]!.strokes === 2,
+          30_000,
+        );
+        expect(labels[0]!.text).toBe(String(digit.label));
+      }
+      await viewer.screenshot({ path: path.join(ARTIFACTS, 'browser-after-restart.png') });
+
+      // Someone opening the board now (a late joiner) gets the same strokes and label.
+      const late = await openBoardAs(browser!, contexts, boardUrl, 'Late');
+      await waitFor(
+        'late joiner strokes',
+        () => hook(late, 'strokes'),
+        (s) => s?.length === 2,
+      );
+      const lateLabels = await waitFor(
+        'late joiner label',
+        () => hook(late, 'labels'),
+        (l) => l?.length === 1,
+      );
+      expect(lateLabels[0]!.text).toBe(String(digit.label));
+    },
+  );
+});
