@@ -49,7 +49,11 @@ async function scenario(mode: 'embedded' | 'distributed', rooms: number): Promis
   let redis: Awaited<ReturnType<typeof startRedis>> | undefined;
   try {
     const port = await freePort();
-    const env: Record<string, string> = { PORT: String(port), HOST: '127.0.0.1', DATA_DIR: path.join(dir, 'data') };
+    const env: Record<string, string> = {
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      DATA_DIR: path.join(dir, 'data'),
+    };
     if (mode === 'distributed') {
       redis = await startRedis(dir);
       Object.assign(env, { REDIS_URL: redis.url, REDIS_PREFIX: `bench${Date.now()}` });
@@ -63,7 +67,10 @@ async function scenario(mode: 'embedded' | 'distributed', rooms: number): Promis
     // Warm up: the first recognition loads the model.
     await runClassroom({ urls: [url], rooms: 1, clientsPerRoom: 1, seconds: 3, drainMs: 30_000 });
 
-    const cpu0 = { server: cpuSeconds(server.child.pid!), worker: worker ? cpuSeconds(worker.child.pid!) : 0 };
+    const cpu0 = {
+      server: cpuSeconds(server.child.pid!),
+      worker: worker ? cpuSeconds(worker.child.pid!) : 0,
+    };
     const t0 = performance.now();
     const res = await runClassroom({
       urls: [url],
@@ -98,13 +105,17 @@ async function scenario(mode: 'embedded' | 'distributed', rooms: number): Promis
 const rows: Row[] = [];
 for (const mode of modes) {
   for (const rooms of roomCounts) {
-    process.stderr.write(`bench:live ${mode}, ${rooms} room(s) x ${clientsPerRoom} clients, ${seconds} s ...\n`);
+    process.stderr.write(
+      `bench:live ${mode}, ${rooms} room(s) x ${clientsPerRoom} clients, ${seconds} s ...\n`,
+    );
     rows.push(await scenario(mode, rooms));
   }
 }
 
 const f = (x: number | null) => (x === null ? '-' : x.toFixed(1));
-console.log('| mode | rooms | clients | digits | label arrivals | missing | p50 ms | p95 ms | p99 ms | server CPU % | worker CPU % |');
+console.log(
+  '| mode | rooms | clients | digits | label arrivals | missing | p50 ms | p95 ms | p99 ms | server CPU % | worker CPU % |',
+);
 console.log('|---|---|---|---|---|---|---|---|---|---|---|');
 for (const r of rows) {
   console.log(

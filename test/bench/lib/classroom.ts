@@ -46,7 +46,13 @@ interface Pending {
 export async function runClassroom(o: ClassroomOptions): Promise<ClassroomResult> {
   const pointMs = o.pointMs ?? 25;
   const batchMs = o.batchMs ?? 50;
-  const numbers = composeNumbers(loadPenDigits(), { count: 2000, minDigits: 2, maxDigits: 4, height: 60, seed: 7 });
+  const numbers = composeNumbers(loadPenDigits(), {
+    count: 2000,
+    minDigits: 2,
+    maxDigits: 4,
+    height: 60,
+    seed: 7,
+  });
   const boards: string[] = [];
   for (let r = 0; r < o.rooms; r++) {
     const res = await fetch(`${o.urls[r % o.urls.length]}/api/v1/boards`, { method: 'POST' });
@@ -95,10 +101,13 @@ export async function runClassroom(o: ClassroomOptions): Promise<ClassroomResult
       const num = numbers[next++ % numbers.length] as ComposedNumber;
       for (const group of num.groups) {
         if (performance.now() >= deadline) break;
-        const strokes: Stroke[] = group.map((i) => (num.strokes[i] as Stroke).map(([x, y]) => [x + ox, y + oy]));
-        const { strokeId, penUpAt } = await client.drawDigit(strokes, pointMs, batchMs);
-        pending.set(strokeId, { penUpAt, seen: new Set() });
-        digits++;
+        const strokes: Stroke[] = group.map((i) =>
+          (num.strokes[i] as Stroke).map(([x, y]) => [x + ox, y + oy]),
+        );
+        await client.drawDigit(strokes, pointMs, batchMs, (strokeId, penUpAt) => {
+          pending.set(strokeId, { penUpAt, seen: new Set() });
+          digits++;
+        });
         await sleep(between(o.digitPauseMs ?? [200, 500]));
       }
       oy += 100;

@@ -63,11 +63,16 @@ export class SimClient {
 
   /**
    * Draws one digit (strokes already in board units) in real time: one point every `pointMs`, a batch of
-   * points every `batchMs`, commit on each pen-up. Resolves with the last stroke's id and its pen-up time.
+   * points every `batchMs`, commit on each pen-up. `onLastPenUp` gets the digit's last stroke id and pen-up
+   * time just before that stroke's commit is sent, so a label can never arrive before it is expected.
    */
-  async drawDigit(strokes: Stroke[], pointMs: number, batchMs: number): Promise<{ strokeId: string; penUpAt: number }> {
-    let last = { strokeId: '', penUpAt: 0 };
-    for (const stroke of strokes) {
+  async drawDigit(
+    strokes: Stroke[],
+    pointMs: number,
+    batchMs: number,
+    onLastPenUp: (strokeId: string, penUpAt: number) => void,
+  ): Promise<void> {
+    for (const [k, stroke] of strokes.entries()) {
       const id = `${this.prefix}-${this.strokeCounter++}`;
       const perBatch = Math.max(1, Math.round(batchMs / pointMs));
       for (let i = 0, seq = 0; i < stroke.length; i += perBatch, seq++) {
@@ -81,13 +86,14 @@ export class SimClient {
         });
         await sleep(pointMs * perBatch);
       }
-      const penUpAt = performance.now();
-      const ack = await this.send({ type: 'stroke.commit', stroke: { id, color: '#1e66f5', width: 3, points: stroke } });
+      if (k === strokes.length - 1) onLastPenUp(id, performance.now());
+      const ack = await this.send({
+        type: 'stroke.commit',
+        stroke: { id, color: '#1e66f5', width: 3, points: stroke },
+      });
       if (!ack.ok) throw new Error(`commit failed: ${ack.error.code} ${ack.error.message}`);
-      last = { strokeId: id, penUpAt };
-      await sleep(150); // lift the pen between strokes of one digit
+      if (k < strokes.length - 1) await sleep(150); // lift the pen between strokes of one digit
     }
-    return last;
   }
 
   close(): void {
