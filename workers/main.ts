@@ -88,6 +88,7 @@ const worker = startRecognitionWorker({
   recognizer: pool,
   sink,
   isCurrent,
+  testDelayMs: Number(process.env.WORKER_TEST_DELAY_MS ?? 0),
 });
 log.info(
   { queue: RECOGNITION_QUEUE, prefix, concurrency: config.WORKER_CONCURRENCY, lockMs: config.JOB_LOCK_MS },

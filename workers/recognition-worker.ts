@@ -23,6 +23,8 @@ export interface RecognitionWorkerOptions {
   sink: ResultSink;
   /** Whether the job's version is still the region's current one (`true` when unknown). */
   isCurrent: (job: RecognitionJob) => Promise<boolean>;
+  /** Fault tests only: hold every job this long before recognising it, so a test can kill a worker mid-job. Default `0`. */
+  testDelayMs?: number;
 }
 
 export interface RecognitionWorker {
@@ -50,6 +52,10 @@ export function startRecognitionWorker(o: RecognitionWorkerOptions): Recognition
       if (!(await o.isCurrent(data))) {
         metrics.jobs.inc({ outcome: 'stale' });
         return { skipped: 'stale' };
+      }
+      if (o.testDelayMs) {
+        log.info({ jobId: job.id }, 'job started (test delay)');
+        await new Promise((r) => setTimeout(r, o.testDelayMs));
       }
       const t0 = performance.now();
       const [result] = await o.recognizer.recognize([data.strokes.map((s) => s.points)]);
