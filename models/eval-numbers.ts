@@ -1,0 +1,106 @@
+/**
+ * Exact-match accuracy on multi-digit numbers composed from real pen digits (2-5 digits, one writer
+ * per number; see models/lib/pen-data.ts composeNumbers), through the full ink pipeline.
+ *
+ *   npm run --silent eval:numbers -- [FILE.jsonl] [--model NAME] [--writers 21-30] [--count 1000] [--seed 1]
+ *
+ * Data: UCI "Pen-Based Recognition of Handwritten Digits" (Alpaydin & Alimoglu), CC BY 4.0.
+ * Also reports how often segmentation found exactly the right stroke groups, and the digit confusion
+ * matrix over numbers whose segmentation was right. Writes models/NAME/report-numbers[-wSPEC].md and
+ * .svg; the last stdout line is one JSON object.
+ */
+import path from 'node:path';
+import { confusionMatrix } from './lib/metrics.ts';
+import { composeNumbers } from './lib/pen-data.ts';
+import {
+  classReportMarkdown,
+  loadDigits,
+  loadRecognizer,
+  parseEvalArgs,
+  pct,
+  writeReport,
+  writerSuffix,
+} from '../workers/recognition/evaluation.ts';
+
+const args = parseEvalArgs(process.argv.slice(2), { count: 1000, seed: 1 });
+const numbers = composeNumbers(loadDigits(args), { count: args.count, seed: args.seed });
+const recognizer = await loadRecognizer(args);
+const started = performance.now();
+const results = await recognizer.recognize(numbers.map((n) => n.strokes));
+const seconds = (performance.now() - started) / 1000;
+
+const byLength = new Map<number, [number, number]>();
+let exact = 0;
+let segmented = 0;
+const labels: number[] = [];
+const preds: number[] = [];
+const failures: string[] = [];
+numbers.forEach((n, i) => {
+  const r = results[i];
+  if (!r) throw new Error(`no result for number ${i}`);
+  const ok = r.text === n.text;
+  const groupsOk =
+    r.digits.length === n.groups.length && r.digits.every((d, k) => d.strokes.join() === n.groups[k]?.join());
+  exact += ok ? 1 : 0;
+  segmented += groupsOk ? 1 : 0;
+  const [c, t] = byLength.get(n.text.length) ?? [0, 0];
+  byLength.set(n.text.length, [c + (ok ? 1 : 0), t + 1]);
+  if (groupsOk) {
+    r.digits.forEach((d, k) => {
+      labels.push(Number(n.text[k]));
+      preds.push(d.label);
+    });
+  }
+  if (!ok && failures.length < 25)
+    failures.push(
+      `| ${i} | ${n.writer} | ${n.text} | ${r.text.replace(/\n/g, '⏎')} | ${groupsOk ? 'yes' : 'no'} |`,
+    );
+});
+const accuracy = exact / numbers.length;
+const cm = confusionMatrix(labels, preds, 10);
+const digitReport = classReportMarkdown(cm);
+const model = path.basename(recognizer.modelDir);
+const title = `Composed numbers: ${model}, writers ${args.writers ?? '1-30'}`;
+const report = [
+  `# ${title}`,
+  '',
+  `- data: ${path.basename(args.file)} (UCI "Pen-Based Recognition of Handwritten Digits", CC BY 4.0), numbers composed with seed ${args.seed}`,
+  `- numbers: ${numbers.length} of 2-5 digits, writers: ${args.writers ?? 'all'}`,
+  `- exact match: **${pct(accuracy)}** (${exact} / ${numbers.length})`,
+  `- segmentation exactly right (stroke groups): ${pct(segmented / numbers.length)}`,
+  `- digit accuracy where segmentation was right: ${pct(digitReport.accuracy)} (${labels.length} digits)`,
+  `- backend: ${recognizer.backend}, ${seconds.toFixed(1)} s`,
+  '',
+  '## By length',
+  '',
+  '| digits | exact match | n |',
+  '|---:|---:|---:|',
+  ...[...byLength.entries()]
+    .sort((a, b) => a[0] - b[0])
+    .map(([l, [c, t]]) => `| ${l} | ${pct(c / t)} | ${t} |`),
+  '',
+  '## Digits (numbers segmented right)',
+  '',
+  digitReport.markdown.replace(/^## /gm, '### '),
+  '',
+  '## First failures',
+  '',
+  '| # | writer | truth | read | groups right |',
+  '|---:|---:|---:|---:|:---:|',
+  ...failures,
+].join('\n');
+const files = writeReport(recognizer.modelDir, `report-numbers${writerSuffix(args)}`, title, report, cm);
+process.stdout.write(`${report}\n\nwrote ${files.join(', ')}\n`);
+process.stdout.write(
+  `${JSON.stringify({
+    model,
+    n: numbers.length,
+    accuracy,
+    segmentation: segmented / numbers.length,
+    digitAccuracy: digitReport.accuracy,
+    writers: args.writers ?? 'all',
+    seed: args.seed,
+    backend: recognizer.backend,
+    seconds: Number(seconds.toFixed(2)),
+  })}\n`,
+);
