@@ -94,11 +94,30 @@ if (resumed) {
 const params = model.countParams();
 console.log(`parameters: ${params}`);
 
-/** Seed: constant rate (as the paper). Best: cosine decay from lr to lr/100 over the run. */
+const budgetSeconds = opts.budgetMinutes === undefined ? undefined : opts.budgetMinutes * 60;
+
+/** Seconds the last finished epoch took (an estimate of the next one). */
+function lastEpochSeconds(): number {
+  return state.history.at(-1)?.seconds ?? 0;
+}
+
+/**
+ * Seed: constant rate (as the paper). Best: cosine decay from lr to lr/100, over the epochs or,
+ * with a time budget, over the share of the budget used by the middle of this epoch.
+ */
 function learningRate(epoch: number): number {
   if (opts.model === 'seed') return opts.lr;
-  const t = (epoch - 1) / Math.max(1, opts.epochs - 1);
+  const t =
+    budgetSeconds === undefined
+      ? (epoch - 1) / Math.max(1, opts.epochs - 1)
+      : Math.min(1, (state.trainSeconds + lastEpochSeconds() / 2) / budgetSeconds);
   return opts.lr * (0.01 + 0.99 * 0.5 * (1 + Math.cos(Math.PI * t)));
+}
+
+/** With a budget: stop before an epoch that would (by the last epoch's time) overrun it. */
+function budgetLeftFor(): boolean {
+  if (budgetSeconds === undefined) return true;
+  return state.trainSeconds + lastEpochSeconds() <= budgetSeconds;
 }
 
 function penImage(k: number, rng: Rng): Float32Array {
@@ -117,6 +136,7 @@ function writeMeta(complete: boolean): void {
     batch: opts.batch,
     seed: opts.seed,
     optimizer: `adam lr ${opts.lr}${opts.model === 'best' ? ' cosine decay to lr/100' : ' constant'}`,
+    budgetMinutes: opts.budgetMinutes ?? null,
     trainSeconds: Math.round(state.trainSeconds),
     epochSeconds: state.history.map((h) => Math.round(h.seconds)),
     backend,
@@ -147,6 +167,10 @@ const rng = new Rng(state.rngState);
 const xs = new Float32Array(opts.batch * PX);
 const ys = new Float32Array(opts.batch * 10);
 for (let epoch = state.epoch + 1; epoch <= opts.epochs; epoch++) {
+  if (!budgetLeftFor()) {
+    console.log(`time budget of ${opts.budgetMinutes} min reached after epoch ${state.epoch}; stopping`);
+    break;
+  }
   const started = Date.now();
   const lr = learningRate(epoch);
   (model.optimizer as unknown as { learningRate: number }).learningRate = lr;
@@ -200,7 +224,7 @@ for (let epoch = state.epoch + 1; epoch <= opts.epochs; epoch++) {
   };
   await saveCheckpoint(ckDir, model, state, isBest);
   if (isBest) await saveModel(model, opts.out);
-  writeMeta(epoch === opts.epochs);
+  writeMeta(false);
   console.log(
     `epoch ${epoch}/${opts.epochs} done in ${seconds.toFixed(0)}s: loss ${(lossSum / seen).toFixed(4)} acc ${(accSum / seen).toFixed(4)} val ${valAcc.toFixed(4)}${isBest ? ' (best)' : ''} lr ${lr.toExponential(2)} tensors ${tf.memory().numTensors}`,
   );

@@ -58,15 +58,14 @@ function convBnRelu(
 }
 
 /**
- * Ours: 2x(conv3x3 32) -> pool -> 2x(conv3x3 64) -> pool -> dense 256 -> dense 10, all valid
+ * Ours: conv5x5 32 -> pool -> 2x(conv3x3 64) -> pool -> dense 256 -> dense 10, all valid
  * padding, batch norm after every conv and the hidden dense layer, dropout before both dense layers.
  */
 export function buildBest(seed = 42): tf.Sequential {
   const init = seeded(seed);
   const m = tf.sequential({ name: 'best' });
   m.add(tf.layers.inputLayer({ inputShape: [28, 28, 1] }));
-  convBnRelu(m, 32, 3, init); // 26
-  convBnRelu(m, 32, 3, init); // 24
+  convBnRelu(m, 32, 5, init); // 24
   m.add(tf.layers.maxPooling2d({ poolSize: 2 })); // 12
   convBnRelu(m, 64, 3, init); // 10
   convBnRelu(m, 64, 3, init); // 8

@@ -26,11 +26,11 @@ export interface AugmentOptions {
   rotate?: number;
   /** Scale range. Default [0.85, 1.15]. */
   scale?: [number, number];
-  /** Aspect (x/y scale) range. Default [0.8, 1.2]. */
+  /** Aspect (x/y scale) range. Default [0.85, 1.15]. */
   aspect?: [number, number];
-  /** Max horizontal shear, either way. Default 0.3. */
+  /** Max horizontal shear, either way. Default 0.2. */
   shear?: number;
-  /** Max shift in pixels along each axis. Default 2.5. */
+  /** Max shift in pixels along each axis. Default 2. */
   shift?: number;
   /** Probability of a thickness change. Default 0.5. */
   thicknessProb?: number;
@@ -41,9 +41,9 @@ export interface AugmentOptions {
 const DEFAULTS: Required<AugmentOptions> = {
   rotate: 15,
   scale: [0.85, 1.15],
-  aspect: [0.8, 1.2],
-  shear: 0.3,
-  shift: 2.5,
+  aspect: [0.85, 1.15],
+  shear: 0.2,
+  shift: 2,
   thicknessProb: 0.5,
   identityProb: 0.1,
 };
@@ -64,17 +64,19 @@ export function centreOfMass(img: Float32Array): { mass: number; x: number; y: n
   return m > 0 ? { mass: m, x: sx / m, y: sy / m } : { mass: 0, x: 13.5, y: 13.5 };
 }
 
+function pixel(img: Float32Array, x: number, y: number): number {
+  return x < 0 || y < 0 || x >= SIDE || y >= SIDE ? 0 : img[y * SIDE + x]!;
+}
+
 function sample(img: Float32Array, x: number, y: number): number {
   const x0 = Math.floor(x);
   const y0 = Math.floor(y);
+  if (x0 < -1 || y0 < -1 || x0 >= SIDE || y0 >= SIDE) return 0;
   const fx = x - x0;
   const fy = y - y0;
-  const at = (xx: number, yy: number) =>
-    xx < 0 || yy < 0 || xx >= SIDE || yy >= SIDE ? 0 : img[yy * SIDE + xx]!;
-  return (
-    (1 - fy) * ((1 - fx) * at(x0, y0) + fx * at(x0 + 1, y0)) +
-    fy * ((1 - fx) * at(x0, y0 + 1) + fx * at(x0 + 1, y0 + 1))
-  );
+  const top = (1 - fx) * pixel(img, x0, y0) + fx * pixel(img, x0 + 1, y0);
+  const bottom = (1 - fx) * pixel(img, x0, y0 + 1) + fx * pixel(img, x0 + 1, y0 + 1);
+  return (1 - fy) * top + fy * bottom;
 }
 
 /**
@@ -121,10 +123,11 @@ export function thickness(img: Float32Array, amount: number, out = new Float32Ar
   for (let y = 0; y < SIDE; y++) {
     for (let x = 0; x < SIDE; x++) {
       const i = y * SIDE + x;
-      let m = img[i]!;
-      const nb = [x > 0 ? img[i - 1]! : 0, x < SIDE - 1 ? img[i + 1]! : 0, y > 0 ? img[i - SIDE]! : 0];
-      nb.push(y < SIDE - 1 ? img[i + SIDE]! : 0);
-      for (const v of nb) m = grow ? Math.max(m, v) : Math.min(m, v);
+      const l = x > 0 ? img[i - 1]! : 0;
+      const r = x < SIDE - 1 ? img[i + 1]! : 0;
+      const u = y > 0 ? img[i - SIDE]! : 0;
+      const d = y < SIDE - 1 ? img[i + SIDE]! : 0;
+      const m = grow ? Math.max(img[i]!, l, r, u, d) : Math.min(img[i]!, l, r, u, d);
       out[i] = (1 - a) * img[i]! + a * m;
     }
   }

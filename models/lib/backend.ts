@@ -51,7 +51,9 @@ async function select(forced: BackendName | undefined): Promise<BackendName> {
 }
 
 /** Picks and initialises the backend once per process; later calls return the same answer. */
-export function initBackend(forced = process.env.INKBOARD_BACKEND as BackendName | undefined): Promise<BackendName> {
+export function initBackend(
+  forced = process.env.INKBOARD_BACKEND as BackendName | undefined,
+): Promise<BackendName> {
   if (forced && !BACKEND_NAMES.includes(forced)) {
     return Promise.reject(
       new Error(`INKBOARD_BACKEND must be one of ${BACKEND_NAMES.join(', ')}; got "${forced}"`),

@@ -10,7 +10,14 @@
  *   convolution of the zero-padded dy with the filter rotated by 180 degrees and its in/out
  *   channels swapped. Other configurations go to the original kernel.
  *
- * Importing this module registers both kernels; backend.ts imports it before selecting wasm.
+ * - `BatchMatMul`: the stock kernel is fast only without transposes (a^T*b is ~9x slower than
+ *   transposing a first), so transposed operands are transposed physically before the call.
+ *
+ * - `MaxPoolGrad`: the stock kernel is a slow generic loop; non-overlapping windows (filter ==
+ *   stride, 'valid', the Keras MaxPooling2D default) are done here in one JS pass over the wasm
+ *   heap (the gradient goes to the first maximum of each window, as tfjs does).
+ *
+ * Importing this module registers the kernels; backend.ts imports it before selecting wasm.
  */
 import {
   backend_util,
@@ -22,11 +29,14 @@ import {
   type NamedAttrMap,
   type TensorInfo,
 } from '@tensorflow/tfjs';
+import './batch-norm-grad.ts';
 
 type ExplicitPad = [[number, number], [number, number], [number, number], [number, number]];
 
 interface WasmBackendLike {
   disposeData(dataId: object, force?: boolean): boolean;
+  makeOutput(shape: number[], dtype: 'float32'): TensorInfo;
+  typedArrayFromHeap(t: TensorInfo): Float32Array;
 }
 
 interface ConvGradAttrs {
@@ -161,6 +171,97 @@ export const conv2DBackpropInput: KernelFunc = (args) => {
   return out;
 };
 
+let originalBatchMatMul: KernelFunc | undefined;
+
+/** Batch matmul that materialises transposed operands, then runs the fast untransposed path. */
+export const batchMatMul: KernelFunc = (args) => {
+  const { inputs, backend, attrs } = args;
+  const { a, b } = inputs as { a: TensorInfo; b: TensorInfo };
+  const { transposeA, transposeB } = attrs as unknown as { transposeA: boolean; transposeB: boolean };
+  if (!originalBatchMatMul) throw new Error('BatchMatMul (wasm): original kernel missing');
+  if (!transposeA && !transposeB) return originalBatchMatMul(args);
+  const be = backend as unknown as WasmBackendLike;
+  const swapLast = (t: TensorInfo): TensorInfo => {
+    const perm = t.shape.map((_, i) => i);
+    const r = perm.length;
+    perm[r - 2] = r - 1;
+    perm[r - 1] = r - 2;
+    return transpose(t, perm, backend);
+  };
+  const a2 = transposeA ? swapLast(a) : a;
+  const b2 = transposeB ? swapLast(b) : b;
+  const out = originalBatchMatMul({
+    inputs: { a: a2, b: b2 },
+    backend,
+    attrs: { ...attrs, transposeA: false, transposeB: false },
+  });
+  if (a2 !== a) be.disposeData(a2.dataId);
+  if (b2 !== b) be.disposeData(b2.dataId);
+  return out;
+};
+
+let originalMaxPoolGrad: KernelFunc | undefined;
+
+/** Max-pool gradient: fast path for non-overlapping valid windows, original kernel otherwise. */
+export const maxPoolGrad: KernelFunc = (args) => {
+  const { inputs, backend, attrs } = args;
+  const { dy, input } = inputs as { dy: TensorInfo; input: TensorInfo };
+  const a = attrs as unknown as {
+    filterSize: number | [number, number];
+    strides: number | [number, number];
+    pad: unknown;
+    dimRoundingMode?: string;
+  };
+  const [fh, fw] = typeof a.filterSize === 'number' ? [a.filterSize, a.filterSize] : a.filterSize;
+  const [sh, sw] = typeof a.strides === 'number' ? [a.strides, a.strides] : a.strides;
+  if (fh !== sh || fw !== sw || a.pad !== 'valid' || input.dtype !== 'float32') {
+    if (!originalMaxPoolGrad) throw new Error('MaxPoolGrad (wasm): original kernel missing');
+    return originalMaxPoolGrad(args);
+  }
+  const be = backend as unknown as WasmBackendLike;
+  const [n, h, w, c] = input.shape as [number, number, number, number];
+  const [, oh, ow] = dy.shape as [number, number, number, number];
+  const out = be.makeOutput([n, h, w, c], 'float32');
+  // Views are taken after makeOutput: allocating may grow (and detach) the wasm heap.
+  const dx = be.typedArrayFromHeap(out);
+  const x = be.typedArrayFromHeap(input);
+  const g = be.typedArrayFromHeap(dy);
+  dx.fill(0);
+  const rowStride = w * c;
+  for (let b = 0; b < n; b++) {
+    for (let oy = 0; oy < oh; oy++) {
+      for (let ox = 0; ox < ow; ox++) {
+        const gBase = ((b * oh + oy) * ow + ox) * c;
+        const xBase = (b * h + oy * fh) * rowStride + ox * fw * c;
+        for (let ch = 0; ch < c; ch++) {
+          let best = xBase + ch;
+          let bestV = x[best]!;
+          for (let ky = 0; ky < fh; ky++) {
+            for (let kx = 0; kx < fw; kx++) {
+              const i = xBase + ky * rowStride + kx * c + ch;
+              if (x[i]! > bestV) {
+                bestV = x[i]!;
+                best = i;
+              }
+            }
+          }
+          dx[best] = dx[best]! + g[gBase + ch]!;
+        }
+      }
+    }
+  }
+  return out;
+};
+
+/** Replaces a wasm kernel by `fn`, keeping its setup function; returns the original kernel function. */
+function replace(name: string, fn: KernelFunc): KernelFunc | undefined {
+  const current = getKernel(name, BACKEND) as KernelConfig | undefined;
+  if (!current || current.kernelFunc === fn) return undefined;
+  unregisterKernel(name, BACKEND);
+  registerKernel({ kernelName: name, backendName: BACKEND, setupFunc: current.setupFunc, kernelFunc: fn });
+  return current.kernelFunc;
+}
+
 function install(): void {
   if (!getKernel('Conv2DBackpropFilter', BACKEND)) {
     registerKernel({
@@ -169,17 +270,9 @@ function install(): void {
       kernelFunc: conv2DBackpropFilter,
     });
   }
-  const current = getKernel('Conv2DBackpropInput', BACKEND) as KernelConfig | undefined;
-  if (current && current.kernelFunc !== conv2DBackpropInput) {
-    originalBackpropInput = current.kernelFunc;
-    unregisterKernel('Conv2DBackpropInput', BACKEND);
-    registerKernel({
-      kernelName: 'Conv2DBackpropInput',
-      backendName: BACKEND,
-      setupFunc: current.setupFunc,
-      kernelFunc: conv2DBackpropInput,
-    });
-  }
+  originalBackpropInput = replace('Conv2DBackpropInput', conv2DBackpropInput) ?? originalBackpropInput;
+  originalBatchMatMul = replace('BatchMatMul', batchMatMul) ?? originalBatchMatMul;
+  originalMaxPoolGrad = replace('MaxPoolGrad', maxPoolGrad) ?? originalMaxPoolGrad;
 }
 
 install();

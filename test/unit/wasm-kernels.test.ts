@@ -78,6 +78,51 @@ describe('wasm convolution gradient kernels', () => {
     });
   }
 
+  // Overlapping windows go to the stock wasm kernel, which itself differs from cpu there
+  // (3x3 stride 2 'same': max abs difference 0.19), so only the cases handled here are compared.
+  it('matches cpu for max-pool gradients (non-overlapping windows, odd sizes)', () => {
+    const cases: [[number, number, number, number], number][] = [
+      [[2, 8, 8, 3], 2],
+      [[2, 7, 9, 4], 2],
+      [[1, 9, 9, 2], 3],
+    ];
+    for (const [shape, size] of cases) {
+      const run = (backend: string) => {
+        tf.setBackend(backend);
+        return tf.tidy(() => {
+          const n = shape.reduce((a, b) => a * b, 1);
+          const x = tf.tensor4d(values(n, 7), shape);
+          const f = (t: tf.Tensor) =>
+            tf
+              .maxPool(t as tf.Tensor4D, size, size, 'valid')
+              .square()
+              .sum();
+          return tf.grad(f)(x).dataSync() as Float32Array;
+        });
+      };
+      expectClose(run('wasm'), run('cpu'));
+    }
+  });
+
+  it('matches cpu for matmul with transposed operands', () => {
+    for (const [ta, tb] of [
+      [false, false],
+      [true, false],
+      [false, true],
+      [true, true],
+    ] as const) {
+      const run = (backend: string) => {
+        tf.setBackend(backend);
+        return tf.tidy(() => {
+          const a = tf.tensor2d(values(35, 5), ta ? [7, 5] : [5, 7]);
+          const b = tf.tensor2d(values(28, 6), tb ? [4, 7] : [7, 4]);
+          return tf.matMul(a, b, ta, tb).dataSync() as Float32Array;
+        });
+      };
+      expectClose(run('wasm'), run('cpu'));
+    }
+  });
+
   it('rejects dilated filter gradients with a clear error', () => {
     tf.setBackend('wasm');
     const x = tf.ones([1, 6, 6, 1]) as tf.Tensor4D;
