@@ -79,6 +79,10 @@ describe('two pages on one board', () => {
         (t) => t.includes('2'),
       );
 
+      // Coded errors reach the person as a toast: nothing to undo yet.
+      await student.keyboard.press('Control+z');
+      await student.locator('.toast', { hasText: 'Nothing to undo' }).waitFor({ timeout: 5000 });
+
       // --- the owner writes a real pen digit with the mouse
       const digit = penDigit(DIGIT_INDEX);
       const strokes = placeDigit(digit, 420, 230, 220);

@@ -87,6 +87,8 @@ export class EraserTool implements Tool {
       else {
         for (const id of chunk) this.strokes.setHidden(id, false);
         this.onError(res.error.code === 'NOT_JOINED' ? 'Offline: nothing was erased' : res.error.message);
+        // The board may have changed under us (say, the strokes were already gone): fetch the truth.
+        if (res.error.code !== 'NOT_JOINED') void this.conn.resync();
       }
     }
   }

@@ -54,7 +54,10 @@ export function bindKeyboard(actions: KeyActions): void {
     else if (key === 'h') actions.setTool('hand');
   });
   window.addEventListener('keyup', (e) => {
-    if (e.key === ' ') actions.space(false);
+    if (e.key !== ' ') return;
+    // Keep space from also "clicking" a focused toolbar button.
+    if (!typing(e.target)) e.preventDefault();
+    actions.space(false);
   });
   window.addEventListener('blur', () => actions.space(false));
 }

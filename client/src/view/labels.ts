@@ -4,6 +4,7 @@
  * is dimmed until the server sends the new version.
  */
 import Konva from 'konva';
+import type { RegionLabel } from '../../../shared/protocol.ts';
 import type { BoardState } from '../board-state.ts';
 import { formatLabel, type ConfidenceTier } from './label-format.ts';
 
@@ -18,6 +19,8 @@ const STYLE: Record<
 
 export class LabelsView {
   private readonly group = new Konva.Group();
+  /** Drawn pills by region, with the key (version + completeness) they were drawn for. */
+  private readonly nodes = new Map<string, { key: string; node: Konva.Label }>();
 
   constructor(
     private readonly layer: Konva.Layer,
@@ -30,45 +33,62 @@ export class LabelsView {
   }
 
   private render(): void {
-    this.group.destroyChildren();
+    const seen = new Set<string>();
     for (const label of this.state.labels.values()) {
       if (!label.text && label.digits.length === 0) continue;
-      const f = formatLabel(label);
-      const style = STYLE[f.tier];
-      const [, y0, x1, y1] = label.bbox;
-      const h = Math.max(1, y1 - y0);
-      const fontSize = Math.max(14, Math.min(44, h * 0.32));
       const complete = label.strokeIds.every((id) => this.state.getStroke(id));
-      const pill = new Konva.Label({
-        x: x1 + fontSize * 0.5,
-        y: y0,
-        opacity: complete ? style.opacity : 0.35,
-        listening: false,
-        name: 'region-label',
-      });
-      pill.add(
-        new Konva.Tag({
-          fill: style.fill,
-          stroke: style.stroke,
-          strokeWidth: Math.max(1, fontSize / 16),
-          cornerRadius: fontSize * 0.4,
-          shadowColor: '#0f172a',
-          shadowOpacity: 0.08,
-          shadowBlur: fontSize * 0.3,
-          shadowOffsetY: fontSize * 0.06,
-        }),
-        new Konva.Text({
-          text: f.text,
-          fontFamily: 'ui-sans-serif, system-ui, -apple-system, "Segoe UI", Roboto, sans-serif',
-          fontSize,
-          fontStyle: style.fontStyle,
-          fill: style.text,
-          padding: fontSize * 0.3,
-          lineHeight: 1.1,
-        }),
-      );
-      this.group.add(pill);
+      const key = `${label.version}:${complete}`;
+      seen.add(label.regionId);
+      const existing = this.nodes.get(label.regionId);
+      if (existing?.key === key) continue;
+      existing?.node.destroy();
+      const node = this.pill(label, complete);
+      this.nodes.set(label.regionId, { key, node });
+      this.group.add(node);
+    }
+    for (const [regionId, { node }] of this.nodes) {
+      if (!seen.has(regionId)) {
+        node.destroy();
+        this.nodes.delete(regionId);
+      }
     }
     this.layer.batchDraw();
+  }
+
+  private pill(label: RegionLabel, complete: boolean): Konva.Label {
+    const f = formatLabel(label);
+    const style = STYLE[f.tier];
+    const [, y0, x1, y1] = label.bbox;
+    const h = Math.max(1, y1 - y0);
+    const fontSize = Math.max(16, Math.min(30, h * 0.22));
+    const pill = new Konva.Label({
+      x: x1 + fontSize * 0.5,
+      y: y0,
+      opacity: complete ? style.opacity : 0.35,
+      listening: false,
+      name: 'region-label',
+    });
+    pill.add(
+      new Konva.Tag({
+        fill: style.fill,
+        stroke: style.stroke,
+        strokeWidth: Math.max(1, fontSize / 16),
+        cornerRadius: fontSize * 0.4,
+        shadowColor: '#0f172a',
+        shadowOpacity: 0.08,
+        shadowBlur: fontSize * 0.3,
+        shadowOffsetY: fontSize * 0.06,
+      }),
+      new Konva.Text({
+        text: f.text,
+        fontFamily: 'ui-sans-serif, system-ui, -apple-system, "Segoe UI", Roboto, sans-serif',
+        fontSize,
+        fontStyle: style.fontStyle,
+        fill: style.text,
+        padding: fontSize * 0.3,
+        lineHeight: 1.1,
+      }),
+    );
+    return pill;
   }
 }
