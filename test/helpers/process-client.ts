@@ -172,6 +172,13 @@ export class BoardClient {
     return ids;
   }
 
+  /** Asks for a fresh snapshot; resolves once it arrived. */
+  async resync(): Promise<void> {
+    const n = this.snapshots;
+    await this.deliver({ type: 'resync' });
+    await this.waitFor(() => this.snapshots > n, 10_000, 'resync snapshot');
+  }
+
   /** The label covering a stroke, if any. */
   labelOf(strokeId: string): RegionLabel | undefined {
     return [...this.labels.values()].find((l) => l.strokeIds.includes(strokeId));
