@@ -14,6 +14,8 @@ async function main(): Promise<void> {
   try {
     const mod = (await import(data.engineModule)) as { createEngine: CreateEngine };
     engine = await mod.createEngine({ backend: data.backend, modelDir: data.modelDir, extra: data.extra });
+    // The first forward pass compiles kernels: pay for it before saying ready, not on a user's digit.
+    await engine.classifyBatch([new Float32Array(784)]);
   } catch (err) {
     send({ type: 'init-failed', message: (err as Error).message ?? String(err) });
     return;

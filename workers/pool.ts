@@ -24,7 +24,7 @@ export interface InferencePoolOptions {
   backend?: BackendName;
   /** Model directory. Default: models/best if present, else models/seed. */
   modelDir?: string;
-  /** Module exporting `createEngine` (see workers/engine-types.ts). Default: workers/engine.ts. */
+  /** Module exporting `createEngine` (see workers/engine-types.ts). Default: workers/recognition/engine.ts. */
   engineModule?: string | URL;
   /** Passed to the engine (tests use it). Default: none. */
   engineOptions?: Record<string, unknown>;
@@ -77,7 +77,8 @@ export function createInferencePool(options: InferencePoolOptions = {}): Inferen
   const retries = options.retries ?? 1;
   const timeoutMs = options.requestTimeoutMs ?? 30_000;
   const log = options.logger;
-  const engineModule = new URL(options.engineModule ?? new URL('./engine.ts', import.meta.url)).href;
+  const engineModule = new URL(options.engineModule ?? new URL('./recognition/engine.ts', import.meta.url))
+    .href;
   const sizes = new Map<number, number>();
   const slots: Slot[] = [];
   let backend = options.backend ?? 'unknown';
