@@ -21,6 +21,8 @@ export interface SegmentOptions {
   crossWidth?: number;
   /** A stroke whose centre is at most this far right of the current digit's centre may join it. Default `0.32`. */
   joinShift?: number;
+  /** A full-size stroke whose centre lies more than this (x H) left of the digit's centre starts a new digit. Default `0.35`. */
+  leftShift?: number;
   /** ... provided it is shorter than this (x H) ... Default `0.92`. */
   tallStroke?: number;
   /** ... or does not reach past the digit's right edge by more than this (x H). Default `0.06`. */
@@ -66,6 +68,7 @@ const DEFAULTS: Required<SegmentOptions> = {
   stackGap: 0.15,
   crossWidth: 1.1,
   joinShift: 0.32,
+  leftShift: 0.35,
   tallStroke: 0.92,
   overhang: 0.06,
   contained: 0.62,
@@ -198,7 +201,8 @@ function joins(g: Group, s: Ink, H: number, o: Required<SegmentOptions>): JoinRu
   if (dist > o.maxJoinDistance * H) return undefined;
   const shift = (centreX(s.bbox) - centreX(g.bbox)) / H;
   const tall = height(s.bbox) / H;
-  if (shift <= o.joinShift) {
+  const pieceInvolved = Math.min(tall, height(g.bbox) / H) <= o.shortPiece;
+  if (shift <= o.joinShift && (shift >= -o.leftShift || pieceInvolved)) {
     if (tall <= o.tallStroke) return 'overlap';
     if ((s.bbox[2] - g.bbox[2]) / H <= o.overhang) return 'overlap';
   }
