@@ -244,6 +244,39 @@ describe('two pages on one board', () => {
       expect(r.x + r.width).toBeLessThanOrEqual(390);
       expect(Math.min(r.width, r.height)).toBeGreaterThanOrEqual(30);
     }
+    // One finger writes; two fingers pinch-zoom without leaving ink.
+    const cdp = await phone.context().newCDPSession(phone);
+    const touch = (type: 'touchStart' | 'touchMove' | 'touchEnd', pts: [number, number][]) =>
+      cdp.send('Input.dispatchTouchEvent', { type, touchPoints: pts.map(([x, y], id) => ({ x, y, id })) });
+    const strokesBefore = (await hook(phone, 'strokes')).length;
+    await touch('touchStart', [[120, 500]]);
+    for (let i = 1; i <= 20; i++) {
+      await touch('touchMove', [[120 + i * 6, 500 - i * 5]]);
+      await phone.waitForTimeout(10);
+    }
+    await touch('touchEnd', []);
+    await waitFor(
+      'a touch stroke',
+      () => hook(phone, 'strokes'),
+      (s) => s.length === strokesBefore + 1,
+    );
+    const scaleBefore = (await hook(phone, 'view')).scale;
+    await touch('touchStart', [
+      [150, 350],
+      [250, 350],
+    ]);
+    for (let i = 1; i <= 10; i++) {
+      await touch('touchMove', [
+        [150 - i * 5, 350],
+        [250 + i * 5, 350],
+      ]);
+    }
+    await touch('touchEnd', []);
+    expect((await hook(phone, 'view')).scale).toBeGreaterThan(scaleBefore * 1.5);
+    await phone.waitForTimeout(300);
+    expect(await hook(phone, 'strokes')).toHaveLength(strokesBefore + 1);
+    expect(await hook(phone, 'pending')).toBe(0);
+
     // The colour/width popover opens and fits too.
     await phone.locator('.tb-style-button').tap();
     const pop = (await phone.locator('.style-popover').boundingBox())!;

@@ -15,8 +15,16 @@ export interface RouterOptions {
   onCursor: (p: Point | null) => void;
 }
 
+/**
+ * A one-finger touch waits this long (or this far) before it starts ink, so a second finger arriving
+ * for a pinch does not leave the start of a stroke behind on everyone's screen.
+ */
+const TOUCH_DELAY_MS = 60;
+const TOUCH_SLOP_PX = 8;
+
 type Gesture =
   | { kind: 'draw'; pointerId: number; tool: Tool }
+  | { kind: 'touch-wait'; pointerId: number; tool: Tool; at: number; points: Point[]; pressure: number }
   | { kind: 'pan'; pointerId: number; last: Point }
   | { kind: 'pinch'; dist: number; mid: Point }
   | null;
@@ -71,6 +79,7 @@ export class PointerRouter {
     if (e.pointerType === 'touch' && touches.length === 2) {
       // Second finger: the gesture becomes a pinch; a stroke the first finger started is dropped.
       if (this.gesture?.kind === 'draw') this.gesture.tool.cancel();
+      if (this.gesture?.kind === 'touch-wait' || this.gesture?.kind === 'draw') this.opts.onCursor(null);
       const [a, b] = touches as unknown as [{ pos: Point }, { pos: Point }];
       this.gesture = { kind: 'pinch', dist: dist(a.pos, b.pos), mid: midpoint(a.pos, b.pos) };
       return;
@@ -84,6 +93,17 @@ export class PointerRouter {
       return;
     }
     if (e.pointerType === 'mouse' && e.button !== 0) return;
+    if (e.pointerType === 'touch') {
+      this.gesture = {
+        kind: 'touch-wait',
+        pointerId: e.pointerId,
+        tool,
+        at: e.timeStamp,
+        points: [pos],
+        pressure: e.pressure,
+      };
+      return;
+    }
     this.gesture = { kind: 'draw', pointerId: e.pointerId, tool };
     const world = this.viewport.toWorld(pos);
     tool.down(world, e.pressure);
@@ -112,6 +132,12 @@ export class PointerRouter {
       g.last = pos;
       return;
     }
+    if (g?.kind === 'touch-wait' && g.pointerId === e.pointerId) {
+      g.points.push(pos);
+      const start = g.points[0]!;
+      if (e.timeStamp - g.at >= TOUCH_DELAY_MS || dist(start, pos) >= TOUCH_SLOP_PX) this.startTouchInk(g);
+      return;
+    }
     if (g?.kind === 'draw' && g.pointerId === e.pointerId) {
       const events = typeof e.getCoalescedEvents === 'function' ? e.getCoalescedEvents() : [];
       const list = events.length ? events : [e];
@@ -132,6 +158,11 @@ export class PointerRouter {
       return;
     }
     if (g.pointerId !== e.pointerId) return;
+    if (g.kind === 'touch-wait' && !cancelled) {
+      // A quick tap still leaves a dot.
+      this.startTouchInk(g);
+      g.tool.up();
+    }
     this.gesture = null;
     if (g.kind === 'draw') {
       if (cancelled) g.tool.cancel();
@@ -139,6 +170,15 @@ export class PointerRouter {
     }
     if (e.pointerType === 'touch') this.opts.onCursor(null);
     this.refreshCursor();
+  }
+
+  /** The waiting touch turned out to be writing: start the stroke with the points seen so far. */
+  private startTouchInk(g: Extract<Gesture, { kind: 'touch-wait' }>): void {
+    const world = g.points.map((p) => this.viewport.toWorld(p));
+    g.tool.down(world[0]!, g.pressure);
+    if (world.length > 1) g.tool.move(world.slice(1));
+    this.gesture = { kind: 'draw', pointerId: g.pointerId, tool: g.tool };
+    this.opts.onCursor(world[world.length - 1] ?? null);
   }
 
   private onWheel(e: WheelEvent): void {
