@@ -94,10 +94,20 @@ export async function createInkboardServer(config: Config, deps: InkboardDeps = 
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback');
   const httpServer = createServer(app);
+  // Degraded = the store or the adapter's Redis connections are down; clients are told on every change.
+  let degraded = Boolean(config.REDIS_URL);
+  const updateStatus = (reason?: string) => {
+    const now = store.degraded || !sockets.adapterReady();
+    if (now === degraded) return;
+    degraded = now;
+    log[now ? 'warn' : 'info']({ reason }, now ? 'degraded' : 'recovered');
+    sockets.io.local.emit(EVENTS.toClient, { type: 'status', degraded: now, ...(reason ? { reason } : {}) });
+  };
   const sockets = createSocketServer(httpServer, {
     redisUrl: config.REDIS_URL,
     redisPrefix: config.REDIS_PREFIX,
     log,
+    onStatus: () => updateStatus(),
   });
   const { io } = sockets;
   const broadcast = (boardId: string, msg: ServerMessage) =>
@@ -141,9 +151,7 @@ export async function createInkboardServer(config: Config, deps: InkboardDeps = 
       socket,
     ),
   );
-  store.onStatus((degraded, reason) =>
-    io.local.emit(EVENTS.toClient, { type: 'status', degraded, ...(reason ? { reason } : {}) }),
-  );
+  store.onStatus((_d, reason) => updateStatus(reason));
 
   app.use(
     opsRouter({ mode, store, queue, metrics, backend: () => backend, clients: () => io.engine.clientsCount }),

@@ -14,6 +14,7 @@ export function peerOf(d: SocketData): Peer | undefined {
 
 export function createPresence(io: InkServer, log: Logger, delayMs = 30) {
   const timers = new Map<string, NodeJS.Timeout>();
+  let closed = false;
 
   async function peers(boardId: string): Promise<Peer[]> {
     const sockets = await io.in(boardRoom(boardId)).fetchSockets();
@@ -26,7 +27,7 @@ export function createPresence(io: InkServer, log: Logger, delayMs = 30) {
   }
 
   function schedule(boardId: string): void {
-    if (timers.has(boardId)) return;
+    if (closed || timers.has(boardId)) return;
     timers.set(
       boardId,
       setTimeout(() => {
@@ -42,6 +43,7 @@ export function createPresence(io: InkServer, log: Logger, delayMs = 30) {
     peers,
     schedule,
     close: () => {
+      closed = true;
       for (const t of timers.values()) clearTimeout(t);
       timers.clear();
     },
