@@ -223,6 +223,15 @@ describe('two pages on one board', () => {
     },
   );
 
+  it('a link to a board that does not exist says so', { timeout: 30_000 }, async () => {
+    const page = await newPerson('stranger', `${server!.url}/b/NoSuchBoard0123456789`);
+    await answerNamePrompt(page, 'Stranger');
+    const fatal = page.getByTestId('fatal');
+    await fatal.waitFor({ state: 'visible', timeout: 10_000 });
+    expect(await fatal.innerText()).toContain('Board not found');
+    await page.screenshot({ path: path.join(ARTIFACTS, 'browser-not-found.png') });
+  });
+
   it('a phone-sized screen gets a usable toolbar', { timeout: 60_000 }, async () => {
     const owner = contexts[0] ? contexts[0].pages()[0] : undefined;
     const url = owner ? owner.url() : server!.url + '/';
