@@ -1,0 +1,302 @@
+/**
+ * `npm run bench:scale`: how distributed Inkboard scales with processes, on this machine.
+ *
+ * 1. Worker throughput: a private Redis, real BullMQ, N regions of real pen numbers (UCI pen digits, composed
+ *    into 1-4 digit numbers) queued at once; recognitions per second with 1 and 2 worker processes, and the
+ *    batch sizes the workers actually ran (from their /healthz).
+ * 2. Dynamic batching (wasm): one worker with BATCH_MAX=1 vs 64, at high load (the saturated queue of 1.) and at
+ *    low load (one region every `--low-interval` ms): throughput and queue-to-done latency p50/p95.
+ * 3. Pen-up-to-label latency p50/p95/p99 with 1 and 2 server processes (2 workers) under a classroom load:
+ *    simulated socket.io clients writing pen digits at human speed (test/bench/lib/classroom.ts, as bench:live).
+ *
+ *   npm run bench:scale -- [--regions 600] [--rooms 5] [--clients 30] [--seconds 20] [--low-interval 200] [--skip latency]
+ *
+ * Prints a table per part and a final JSON line. All processes, clients included, share this machine's cores.
+ */
+import { Queue } from 'bullmq';
+import { Redis } from 'ioredis';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { composeNumbers, loadPenDigits } from '../../models/lib/pen-data.ts';
+import { RECOGNITION_QUEUE, bullPrefix, jobIdOf } from '../../server/queue/bullmq-names.ts';
+import type { RecognitionJob } from '../../server/queue/types.ts';
+import { boardKeys } from '../../server/store/redis-keys.ts';
+import { resolveModelDir } from '../../workers/recognition/model-dir.ts';
+import { killAll, type TestProcess } from '../helpers/process-spawn.ts';
+import { startServerProcess } from '../helpers/process-server.ts';
+import { startWorkerProcess } from '../helpers/process-worker.ts';
+import { startRedis } from '../helpers/redis-server.ts';
+import { quantile, runClassroom } from './lib/classroom.ts';
+import { cpuSeconds } from './lib/services.ts';
+
+const { values: args } = parseArgs({
+  options: {
+    regions: { type: 'string', default: '600' },
+    rooms: { type: 'string', default: '5' },
+    clients: { type: 'string', default: '30' },
+    seconds: { type: 'string', default: '20' },
+    'low-interval': { type: 'string', default: '200' },
+    'low-count': { type: 'string', default: '50' },
+    skip: { type: 'string', default: '' },
+  },
+});
+const skip = new Set(args.skip.split(',').filter(Boolean));
+const REGIONS = Number(args.regions);
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const round = (x: number, d = 1) => Math.round(x * 10 ** d) / 10 ** d;
+
+const dir = mkdtempSync(path.join(tmpdir(), 'inkboard-scale-'));
+const redis = await startRedis(dir);
+const modelDir = resolveModelDir();
+const numbers = composeNumbers(loadPenDigits(), {
+  count: 2000,
+  minDigits: 1,
+  maxDigits: 4,
+  height: 60,
+  seed: 11,
+});
+const procs: TestProcess[] = [];
+let run = 0;
+
+function jobsFor(board: string, count: number, offset = 0): RecognitionJob[] {
+  return Array.from({ length: count }, (_, i) => {
+    const num = numbers[(i + offset) % numbers.length]!;
+    return {
+      boardId: board,
+      regionId: `r${i}`,
+      version: 1,
+      strokes: num.strokes.map((points, s) => ({ id: `r${i}s${s}`, points })),
+      penUpAt: Date.now(),
+    };
+  });
+}
+const digitsIn = (jobs: RecognitionJob[], offset = 0) =>
+  jobs.reduce((n, _, i) => n + numbers[(i + offset) % numbers.length]!.groups.length, 0);
+
+async function workers(
+  n: number,
+  prefix: string,
+  env: Record<string, string>,
+): Promise<{ procs: TestProcess[]; ports: number[] }> {
+  const ps = await Promise.all(
+    Array.from({ length: n }, (_, i) =>
+      startWorkerProcess({
+        redisUrl: redis.url,
+        prefix,
+        modelDir,
+        env: { WORKER_PORT: '0', ...env },
+        name: `worker${i}`,
+      }),
+    ),
+  );
+  procs.push(...ps);
+  const ports = await Promise.all(
+    ps.map(async (p) => Number(/"port":(\d+)/.exec(await p.waitForLog(/health server/))?.[1])),
+  );
+  return { procs: ps, ports };
+}
+
+async function batchSizes(ports: number[]): Promise<Record<string, number>> {
+  const all: Record<string, number> = {};
+  for (const port of ports) {
+    const h = (await (await fetch(`http://127.0.0.1:${port}/healthz`)).json()) as {
+      batchSizes: Record<string, number>;
+    };
+    for (const [k, v] of Object.entries(h.batchSizes)) all[k] = (all[k] ?? 0) + v;
+  }
+  return all;
+}
+function meanBatch(sizes: Record<string, number>): number {
+  let n = 0,
+    s = 0;
+  for (const [k, v] of Object.entries(sizes)) {
+    n += v;
+    s += Number(k) * v;
+  }
+  return n ? s / n : 0;
+}
+
+async function queueFor(prefix: string) {
+  const conn = new Redis(redis.url, { maxRetriesPerRequest: null });
+  const queue = new Queue<RecognitionJob>(RECOGNITION_QUEUE, {
+    connection: conn,
+    prefix: bullPrefix(prefix),
+  });
+  return { conn, queue };
+}
+
+async function markCurrent(conn: Redis, prefix: string, jobs: RecognitionJob[]): Promise<void> {
+  const byBoard = new Map<string, string[]>();
+  for (const j of jobs)
+    byBoard.set(j.boardId, [...(byBoard.get(j.boardId) ?? []), j.regionId, String(j.version)]);
+  for (const [b, kv] of byBoard) await conn.hset(boardKeys(prefix, b).regionVersion, ...kv);
+}
+
+/** Queues `count` regions at once to `n` ready workers; regions per second until all are done. */
+async function throughput(n: number, env: Record<string, string>) {
+  const prefix = `scale${run++}`;
+  const w = await workers(n, prefix, env);
+  const { conn, queue } = await queueFor(prefix);
+  // Warm-up (first jobs pay for lazy paths), not counted.
+  const warm = jobsFor('warm', 20);
+  await markCurrent(conn, prefix, warm);
+  await queue.addBulk(warm.map((j) => ({ name: 'recognize', data: j, opts: { jobId: jobIdOf(j) } })));
+  while (((await queue.getJobCounts('completed')).completed ?? 0) < warm.length) await sleep(20);
+  const before = await batchSizes(w.ports);
+
+  const jobs = jobsFor('bench', REGIONS);
+  await markCurrent(conn, prefix, jobs);
+  const cpu = () => ({
+    workers: w.procs.reduce((t, p) => t + cpuSeconds(p.pid), 0),
+    redis: cpuSeconds(redis.process.pid ?? 0),
+  });
+  const cpu0 = cpu();
+  const t0 = performance.now();
+  await queue.addBulk(jobs.map((j) => ({ name: 'recognize', data: j, opts: { jobId: jobIdOf(j) } })));
+  for (;;) {
+    const c = await queue.getJobCounts('completed', 'failed');
+    if ((c.completed ?? 0) + (c.failed ?? 0) >= warm.length + jobs.length) break;
+    await sleep(10);
+  }
+  const seconds = (performance.now() - t0) / 1000;
+  const cpu1 = cpu();
+  const after = await batchSizes(w.ports);
+  const sizes: Record<string, number> = {};
+  for (const [k, v] of Object.entries(after)) if (v - (before[k] ?? 0) > 0) sizes[k] = v - (before[k] ?? 0);
+  const failed = (await queue.getJobCounts('failed')).failed ?? 0;
+  await queue.close();
+  conn.disconnect();
+  await killAll(w.procs);
+  return {
+    workers: n,
+    batchMax: Number(env.BATCH_MAX),
+    regions: jobs.length,
+    digits: digitsIn(jobs),
+    seconds: round(seconds, 2),
+    regionsPerSecond: round(jobs.length / seconds),
+    digitsPerSecond: round(digitsIn(jobs) / seconds),
+    failed,
+    meanBatch: round(meanBatch(sizes)),
+    /** CPU used by all worker processes / by Redis, in % of one core, during the run. */
+    workersCpuPct: round(((cpu1.workers - cpu0.workers) / seconds) * 100, 0),
+    redisCpuPct: round(((cpu1.redis - cpu0.redis) / seconds) * 100, 0),
+    batchSizes: sizes,
+  };
+}
+
+/** One region every `interval` ms to one worker: queue-to-done latency (BullMQ timestamps). */
+async function lowLoad(env: Record<string, string>) {
+  const prefix = `scale${run++}`;
+  const w = await workers(1, prefix, env);
+  const { conn, queue } = await queueFor(prefix);
+  const count = Number(args['low-count']);
+  const jobs = jobsFor('low', count, 500);
+  await markCurrent(conn, prefix, jobs);
+  const before = await batchSizes(w.ports);
+  for (const j of jobs) {
+    await queue.add('recognize', j, { jobId: jobIdOf(j) });
+    await sleep(Number(args['low-interval']));
+  }
+  while (((await queue.getJobCounts('completed')).completed ?? 0) < count) await sleep(20);
+  const done = await queue.getCompleted(0, count);
+  const lat = done.map((j) => (j.finishedOn ?? 0) - j.timestamp);
+  const after = await batchSizes(w.ports);
+  const sizes: Record<string, number> = {};
+  for (const [k, v] of Object.entries(after)) if (v - (before[k] ?? 0) > 0) sizes[k] = v - (before[k] ?? 0);
+  await queue.close();
+  conn.disconnect();
+  await killAll(w.procs);
+  return {
+    batchMax: Number(env.BATCH_MAX),
+    regions: count,
+    intervalMs: Number(args['low-interval']),
+    p50: quantile(lat, 0.5),
+    p95: quantile(lat, 0.95),
+    meanBatch: round(meanBatch(sizes)),
+  };
+}
+
+/** Classroom load on `servers` server processes and 2 workers; pen-up-to-label at every client. */
+async function classroom(servers: number) {
+  const prefix = `scale${run++}`;
+  const ss = await Promise.all(
+    Array.from({ length: servers }, () =>
+      startServerProcess({ redisUrl: redis.url, prefix, env: { RATE_LIMIT: '1000' } }),
+    ),
+  );
+  procs.push(...ss);
+  const w = await workers(2, prefix, { BATCH_MAX: '64' });
+  const urls = ss.map((s) => s.url);
+  await runClassroom({ urls, rooms: 1, clientsPerRoom: 2, seconds: 3, drainMs: 10_000 }); // warm-up
+  const rooms = Number(args.rooms);
+  const clients = Number(args.clients);
+  const res = await runClassroom({ urls, rooms, clientsPerRoom: clients, seconds: Number(args.seconds) });
+  const sizes = await batchSizes(w.ports);
+  await killAll([...ss, ...w.procs]);
+  const l = res.latenciesMs;
+  return {
+    servers,
+    workers: 2,
+    rooms,
+    clients: rooms * clients,
+    digits: res.digits,
+    labels: l.length,
+    missing: res.missing,
+    p50: round(quantile(l, 0.5)),
+    p95: round(quantile(l, 0.95)),
+    p99: round(quantile(l, 0.99)),
+    meanBatch: round(meanBatch(sizes)),
+  };
+}
+
+function table(title: string, rows: Record<string, unknown>[]): void {
+  console.log(`\n${title}`);
+  console.table(
+    rows.map((r) => Object.fromEntries(Object.entries(r).filter(([, v]) => typeof v !== 'object'))),
+  );
+}
+
+const result: Record<string, unknown> = {
+  machine: {
+    cores: cpus().length,
+    loadavg1: round(loadavg()[0] ?? 0, 2),
+    note: 'shared with other jobs: noisy',
+  },
+  model: modelDir,
+  backend: 'wasm',
+};
+try {
+  const base = { BATCH_WAIT_MS: '2', WORKER_CONCURRENCY: '32' };
+  if (!skip.has('throughput')) {
+    const rows = [];
+    for (const n of [1, 2]) rows.push(await throughput(n, { ...base, BATCH_MAX: '64' }));
+    rows.push(await throughput(1, { ...base, BATCH_MAX: '1' }));
+    table('Worker throughput (queue saturated; wasm; 1 inference thread per worker)', rows);
+    for (const r of rows)
+      console.log(
+        `  batch sizes, ${r.workers} worker(s), BATCH_MAX=${r.batchMax}: ${JSON.stringify(r.batchSizes)}`,
+      );
+    result.throughput = rows;
+  }
+  if (!skip.has('batching')) {
+    const rows = [];
+    for (const bm of ['1', '64']) rows.push(await lowLoad({ ...base, BATCH_MAX: bm }));
+    table(`Low load: one region every ${args['low-interval']} ms, 1 worker (queue-to-done ms)`, rows);
+    result.lowLoad = rows;
+  }
+  if (!skip.has('latency')) {
+    const rows = [];
+    for (const s of [1, 2]) rows.push(await classroom(s));
+    table('Classroom: pen-up-to-label at every client (ms), 2 workers', rows);
+    result.classroom = rows;
+  }
+} finally {
+  await killAll(procs);
+  redis.process.kill('SIGKILL');
+  rmSync(dir, { recursive: true, force: true });
+}
+result.loadavgAfter = round(loadavg()[0] ?? 0, 2);
+console.log(JSON.stringify(result));
+process.exit(0);
