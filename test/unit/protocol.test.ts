@@ -96,14 +96,14 @@ const bad: [string, unknown, (typeof ERROR_CODES)[number]][] = [
   [
     'negative seq',
     { type: 'stroke.points', strokeId: 's', seq: -1, color: '#000000', width: 2, points: [[0, 0]] },
-    'TOO_LARGE',
+    'BAD_MESSAGE',
   ],
   [
     'fractional seq',
     { type: 'stroke.points', strokeId: 's', seq: 0.5, color: '#000000', width: 2, points: [[0, 0]] },
     'BAD_MESSAGE',
   ],
-  ['zero width', { type: 'stroke.commit', stroke: { ...stroke, width: 0 } }, 'TOO_LARGE'],
+  ['zero width', { type: 'stroke.commit', stroke: { ...stroke, width: 0 } }, 'BAD_MESSAGE'],
   ['erase nothing', { type: 'erase', strokeIds: [] }, 'BAD_MESSAGE'],
   ['erase too many', { type: 'erase', strokeIds: Array(LIMITS.maxEraseIds + 1).fill('a') }, 'TOO_LARGE'],
   ['erase ids not strings', { type: 'erase', strokeIds: [1, 2] }, 'BAD_MESSAGE'],
