@@ -79,6 +79,16 @@ describe('two pages on one board', () => {
         (t) => t.includes('2'),
       );
 
+      // The student renames themself from the people list; the owner sees the new name.
+      await student.getByTestId('people').getByRole('button').first().click();
+      await student.getByRole('button', { name: 'Edit' }).click();
+      await answerNamePrompt(student, 'Sam K.');
+      await waitFor(
+        'the new name',
+        () => hook(owner, 'peers'),
+        (p) => p?.some((x) => x.name === 'Sam K.') ?? false,
+      );
+
       // Coded errors reach the person as a toast: nothing to undo yet.
       await student.keyboard.press('Control+z');
       await student.locator('.toast', { hasText: 'Nothing to undo' }).waitFor({ timeout: 5000 });
