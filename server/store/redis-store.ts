@@ -131,10 +131,17 @@ export function createRedisStore(opts: RedisStoreOptions): BoardStore {
     }
   }
 
+  // Board metadata never changes once created, so it is cached (boards are never deleted).
+  const metas = new Map<string, BoardMeta>();
   async function getMeta(boardId: string): Promise<BoardMeta | undefined> {
+    const cached = metas.get(boardId);
+    if (cached) return cached;
     const h = await call(() => redis.hgetall(boardKeys(prefix, boardId).meta));
     if (!h.id) return undefined;
-    return { id: h.id, createdAt: Number(h.createdAt), ownerKeyHash: h.ownerKeyHash ?? '' };
+    const meta = { id: h.id, createdAt: Number(h.createdAt), ownerKeyHash: h.ownerKeyHash ?? '' };
+    if (metas.size > 10_000) metas.clear();
+    metas.set(boardId, meta);
+    return meta;
   }
 
   const txOf = (k: BoardKeys, meta: BoardMeta, ops: WriteOp[]): BoardTx => {
