@@ -66,7 +66,12 @@ export class Connection {
     url: string = location.origin,
   ) {
     const auth: HandshakeAuth = { protocolVersion: PROTOCOL_VERSION };
-    this.socket = io(url, { auth: { ...auth }, transports: ['websocket', 'polling'] });
+    // WebSocket first (lowest latency); long-polling if a school proxy blocks WebSockets.
+    this.socket = io(url, {
+      auth: { ...auth },
+      transports: ['websocket', 'polling'],
+      tryAllTransports: true,
+    });
     this.socket.on('connect', () => void this.join());
     this.socket.on('disconnect', (reason) => {
       this.joined = false;

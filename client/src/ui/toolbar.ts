@@ -211,7 +211,10 @@ export function createToolbar(actions: ToolbarActions): Toolbar {
     render(m: ToolbarModel): void {
       const prev = model;
       model = m;
-      for (const b of [pen, eraser, hand]) b.classList.toggle('active', b.dataset.tool === m.tool);
+      for (const b of [pen, eraser, hand]) {
+        b.classList.toggle('active', b.dataset.tool === m.tool);
+        b.setAttribute('aria-pressed', String(b.dataset.tool === m.tool));
+      }
       clearAll.hidden = !m.isOwner;
       zoomLabel.textContent = `${Math.round(m.zoom * 100)}%`;
       styleDot.style.background = m.color;
