@@ -16,6 +16,8 @@ export interface BullmqQueueOptions {
   prefix?: string;
   /** Attempts per job (a killed worker's job is retried). Default 3. */
   attempts?: number;
+  /** How long enqueue waits for a (re)connecting Redis before failing, ms. Default 1000. */
+  readyWaitMs?: number;
   log?: Logger;
 }
 
@@ -39,9 +41,23 @@ export function createBullmqQueue(opts: BullmqQueueOptions): RecognitionQueue & 
   });
   queue.on('error', (err) => opts.log?.warn({ err: err.message }, 'queue error'));
 
+  /** BullMQ would wait for the connection indefinitely; wait at most `readyWaitMs`, then fail. */
+  const ready = () =>
+    connection.status === 'ready'
+      ? Promise.resolve()
+      : new Promise<void>((resolve, reject) => {
+          const onReady = () => (clearTimeout(t), resolve());
+          const t = setTimeout(() => {
+            connection.off('ready', onReady);
+            reject(new Error(`recognition queue unavailable (redis ${connection.status})`));
+          }, opts.readyWaitMs ?? 1000);
+          connection.once('ready', onReady);
+        });
+
   return {
     queue,
     async enqueue(job) {
+      await ready();
       const previous = job.version > 1 ? jobIdOf({ ...job, version: job.version - 1 }) : undefined;
       await Promise.all([
         queue.add('recognize', job, { jobId: jobIdOf(job) }),
@@ -50,6 +66,7 @@ export function createBullmqQueue(opts: BullmqQueueOptions): RecognitionQueue & 
       ]);
     },
     async depth() {
+      await ready();
       const c = await queue.getJobCounts('waiting', 'active', 'delayed', 'prioritized');
       return Object.values(c).reduce((a, b) => a + b, 0);
     },
