@@ -9,7 +9,7 @@ import type { BBox, Point, Stroke } from './types.ts';
 
 /** Thresholds of {@link segment}; every length is a multiple of the digit height H. */
 export interface SegmentOptions {
-  /** Two strokes share a line when their vertical overlap is at least this share of the shorter one. Default `0.5`. */
+  /** Two strokes share a line when their vertical overlap is at least this share of the shorter one. Default `0.3`. */
   lineOverlap?: number;
   /** Strokes shorter than this (x H) are pieces (flags, bars, dots) that join the nearest line. Default `0.3`. */
   lineMinHeight?: number;
@@ -35,6 +35,10 @@ export interface SegmentOptions {
   touch?: number;
   /** A stroke joins when it comes this close (x H) to an end of one of the digit's strokes (a 4's stem, a 5's flag). Default `0.15`. */
   junction?: number;
+  /** A 4's stem is at most this wide for its height. Default `0.7`. */
+  stemAspect?: number;
+  /** A 4's stem reaches at least this far (x H) below the bottom of the stroke before it. Default `0.15`. */
+  stemBelow?: number;
   /** Never join a stroke farther than this (x H) from the digit's ink. Default `0.35`. */
   maxJoinDistance?: number;
   /** A gap between digits wider than this (x H) starts a new word (a space in the text). Default `0.8`. */
@@ -62,7 +66,7 @@ export interface Segmentation {
 }
 
 const DEFAULTS: Required<SegmentOptions> = {
-  lineOverlap: 0.5,
+  lineOverlap: 0.3,
   lineMinHeight: 0.3,
   pieceReach: 0.6,
   stackGap: 0.15,
@@ -76,6 +80,8 @@ const DEFAULTS: Required<SegmentOptions> = {
   touch: 0.03,
   maxJoinDistance: 0.35,
   junction: 0.15,
+  stemAspect: 0.7,
+  stemBelow: 0.15,
   wordGap: 0.8,
 };
 
@@ -192,8 +198,11 @@ function splitLines(inks: Ink[], H: number, o: Required<SegmentOptions>): Ink[][
   return lines.sort((a, b) => mid(a) - mid(b));
 }
 
-/** Why a stroke joined a digit (see docs/recognition.md); `undefined` = it starts a new digit. */
-export type JoinRule = 'overlap' | 'piece' | 'cross' | 'flag' | 'stem' | 'late';
+/**
+ * Why a stroke joined a digit (see docs/recognition.md); `recognised` marks two neighbours merged by the
+ * classifier (workers/recognition/refine.ts).
+ */
+export type JoinRule = 'overlap' | 'piece' | 'cross' | 'flag' | 'stem' | 'late' | 'recognised';
 
 /** Should stroke `s`, drawn after the strokes of digit `g`, belong to it? Returns the rule that says so. */
 function joins(g: Group, s: Ink, H: number, o: Required<SegmentOptions>): JoinRule | undefined {
@@ -217,14 +226,21 @@ function joins(g: Group, s: Ink, H: number, o: Required<SegmentOptions>): JoinRu
       if (a.distance > o.junction * H) continue;
       // Start meets start: a 5's flag drawn from the top of its body (or the body from the flag).
       if (a.at <= 0.1 && a.otherAt <= 0.15 && short <= o.shortPiece) return 'flag';
-      // An end meets the middle of a stroke that runs on above and below it, half-way down the digit: a 4's stem.
+      // The end of a stroke (a 4's "L") meets the middle of a tall, upright stroke that runs on above it
+      // and below the first stroke's bottom: a 4's stem.
       const end = t.points[t.points.length - 1] as Point;
-      const down = (end[1] - g.bbox[1]) / Math.max(height(g.bbox), 1e-9);
       const above = (end[1] - s.bbox[1]) / H;
-      const below = (s.bbox[3] - end[1]) / H;
-      if (a.at >= 0.9 && a.otherAt >= 0.15 && a.otherAt <= 0.85 && down >= 0.3 && down <= 0.85) {
-        const upright = width(s.bbox) <= 0.5 * height(s.bbox) && height(s.bbox) >= 0.5 * H;
-        if (upright && above >= 0.2 && below >= 0.1) return 'stem';
+      const below = (s.bbox[3] - t.bbox[3]) / H;
+      const upright = width(s.bbox) <= o.stemAspect * height(s.bbox) && height(s.bbox) >= 0.5 * H;
+      if (
+        a.at >= 0.9 &&
+        a.otherAt >= 0.15 &&
+        a.otherAt <= 0.9 &&
+        upright &&
+        above >= 0.2 &&
+        below >= o.stemBelow
+      ) {
+        return 'stem';
       }
     }
   }

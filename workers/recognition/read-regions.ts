@@ -4,9 +4,15 @@
  * classifier is passed in, so the same code runs behind a batcher in a worker thread.
  */
 import { rasterise, type RasteriseOptions } from '../../shared/ink/rasterise.ts';
-import { segment, segmentationText, type SegmentOptions } from '../../shared/ink/segment.ts';
+import {
+  segment,
+  segmentationText,
+  type Segmentation,
+  type SegmentOptions,
+} from '../../shared/ink/segment.ts';
 import type { DigitResult, RecognitionResult, Stroke } from '../../shared/ink/types.ts';
 import type { ClassifyImages } from './classifier.ts';
+import { applyMerges, mergeCandidates, type MergeCandidate, type RefineOptions } from './refine.ts';
 
 /** Options of {@link readRegions}. */
 export interface ReadOptions {
@@ -16,6 +22,11 @@ export interface ReadOptions {
   segment?: SegmentOptions;
   /** Rasteriser settings. Default: MNIST-matched defaults of shared/ink/rasterise.ts. */
   rasterise?: RasteriseOptions;
+  /**
+   * Recognition-assisted merging of neighbours (workers/recognition/refine.ts). Default `false` (off): with
+   * the MNIST-trained seed model it merged more neighbours wrongly than it fixed (docs/recognition.md).
+   */
+  refine?: RefineOptions | false;
 }
 
 /** Labels sorted by probability, best first. */
@@ -32,30 +43,48 @@ export async function readRegions(
   options: ReadOptions = {},
 ): Promise<RecognitionResult[]> {
   const alternatives = Math.max(2, options.alternatives ?? 2);
-  const segs = regions.map((strokes) => segment(strokes, options.segment));
   const images: Float32Array[] = [];
-  segs.forEach((seg, r) => {
-    const strokes = regions[r] as Stroke[];
-    for (const line of seg.lines) {
-      for (const d of line.digits)
-        images.push(
-          rasterise(
-            d.strokes.map((i) => strokes[i] as Stroke),
-            options.rasterise,
-          ),
-        );
-    }
+  const draw = (strokes: Stroke[], ids: number[]) =>
+    images.push(
+      rasterise(
+        ids.map((i) => strokes[i] as Stroke),
+        options.rasterise,
+      ),
+    );
+  const plans = regions.map((strokes) => {
+    const seg = segment(strokes, options.segment);
+    const first = images.length;
+    for (const line of seg.lines) for (const d of line.digits) draw(strokes, d.strokes);
+    const candidates: MergeCandidate[] = options.refine ? mergeCandidates(seg, strokes, options.refine) : [];
+    for (const c of candidates) draw(strokes, c.strokes);
+    return { seg, first, candidates };
   });
   const probs = images.length > 0 ? await classify(images) : [];
   if (probs.length !== images.length) {
     throw new Error(`classifier returned ${probs.length} results for ${images.length} images`);
   }
-  let k = 0;
-  return segs.map((seg): RecognitionResult => {
+  const resolved = plans.map(
+    ({ seg, first, candidates }, r): { seg: Segmentation; probs: Float32Array[] } => {
+      let k = first;
+      const perLine = seg.lines.map((line) => line.digits.map(() => probs[k++] as Float32Array));
+      const candidateProbs = candidates.map(() => probs[k++] as Float32Array);
+      const refined = applyMerges(
+        seg,
+        regions[r] as Stroke[],
+        perLine,
+        candidates,
+        candidateProbs,
+        options.refine || {},
+      );
+      return { seg: refined.seg, probs: refined.probs.flat() };
+    },
+  );
+  return resolved.map(({ seg, probs: digitProbs }): RecognitionResult => {
+    let k = 0;
     const digits: DigitResult[] = [];
     for (const line of seg.lines) {
       for (const d of line.digits) {
-        const [best, ...rest] = ranked(probs[k++] as Float32Array);
+        const [best, ...rest] = ranked(digitProbs[k++] as Float32Array);
         digits.push({
           label: best?.label ?? 0,
           confidence: best?.confidence ?? 0,
