@@ -95,6 +95,10 @@ export class Connection {
     });
     this.socket.io.on('reconnect_failed', () => this.setStatus('offline'));
     this.socket.on(EVENTS.toClient, (msg) => this.onMessage(msg));
+    // The server recovered: send what waited rather than at the next retry tick.
+    this.state.events.on('degraded', ({ degraded }) => {
+      if (!degraded && this.joined) this.flushOutbox(0);
+    });
     this.retryTimer = setInterval(() => {
       if (this.joined) this.flushOutbox(COMMIT_RETRY_MS);
       this.state.expireLive();
