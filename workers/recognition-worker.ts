@@ -23,7 +23,7 @@ export interface RecognitionWorkerOptions {
   sink: ResultSink;
   /** Whether the job's version is still the region's current one (`true` when unknown). */
   isCurrent: (job: RecognitionJob) => Promise<boolean>;
-  /** Fault tests only: hold every job this long before recognising it, so a test can kill a worker mid-job. Default `0`. */
+  /** Fault tests only: hold a job's first run this long before recognising it, so a test can kill a worker mid-job. Default `0`. */
   testDelayMs?: number;
 }
 
@@ -53,7 +53,7 @@ export function startRecognitionWorker(o: RecognitionWorkerOptions): Recognition
         metrics.jobs.inc({ outcome: 'stale' });
         return { skipped: 'stale' };
       }
-      if (o.testDelayMs) {
+      if (o.testDelayMs && job.attemptsMade === 0 && !job.stalledCounter) {
         log.info({ jobId: job.id }, 'job started (test delay)');
         await new Promise((r) => setTimeout(r, o.testDelayMs));
       }
