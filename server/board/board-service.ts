@@ -27,17 +27,23 @@ export function createBoardService(opts: BoardServiceOptions) {
       action: (tx: BoardTx, ctx: ActionContext) => Promise<Outcome>,
     ): Promise<Outcome> {
       const now = Date.now();
-      const out = await opts.store.update(boardId, (tx) => action(tx, { now, rules: opts.rules }));
-      if (out.removedIds.length)
-        opts.broadcast(boardId, { type: 'strokes.removed', strokeIds: out.removedIds });
-      if (out.added.length) opts.broadcast(boardId, { type: 'strokes.added', strokes: out.added });
-      for (const r of out.removedRegions) opts.broadcast(boardId, { type: 'label.removed', ...r });
-      for (const job of out.jobs) {
-        opts.metrics?.jobsEnqueued.inc();
-        opts.queue.enqueue(job).catch((err: unknown) => {
-          opts.log.warn({ err: String(err), boardId, regionId: job.regionId }, 'could not queue recognition');
-        });
-      }
+      const publish = (out: Outcome) => {
+        if (out.removedIds.length)
+          opts.broadcast(boardId, { type: 'strokes.removed', strokeIds: out.removedIds });
+        if (out.added.length) opts.broadcast(boardId, { type: 'strokes.added', strokes: out.added });
+        for (const r of out.removedRegions) opts.broadcast(boardId, { type: 'label.removed', ...r });
+        for (const job of out.jobs) {
+          opts.metrics?.jobsEnqueued.inc();
+          opts.queue.enqueue(job).catch((err: unknown) => {
+            opts.log.warn(
+              { err: String(err), boardId, regionId: job.regionId },
+              'could not queue recognition',
+            );
+          });
+        }
+      };
+      // Others see the change and recognition starts as soon as it is applied; the ack waits for the disk.
+      const out = await opts.store.update(boardId, (tx) => action(tx, { now, rules: opts.rules }), publish);
       return out;
     },
   };

@@ -61,7 +61,12 @@ export interface BoardStore {
   getMeta(boardId: string): Promise<BoardMeta | undefined>;
   /** Strokes (in commit order) and the labels of regions that still exist. */
   snapshot(boardId: string): Promise<BoardSnapshot | undefined>;
-  update<T>(boardId: string, fn: (tx: BoardTx) => Promise<T>): Promise<T>;
+  /**
+   * `onApplied` runs once the writes are visible to other readers, possibly before they are durable
+   * (the memory store calls it before its fsync): broadcasts and recognition need not wait for the disk,
+   * while the returned promise (the sender's ack) does.
+   */
+  update<T>(boardId: string, fn: (tx: BoardTx) => Promise<T>, onApplied?: (result: T) => void): Promise<T>;
   /** Stores a label only if `label.version` is the region's current version. Returns whether it did. */
   setLabel(boardId: string, label: RegionLabel): Promise<boolean>;
   close(): Promise<void>;

@@ -83,7 +83,7 @@ export function createMemoryStore(opts: MemoryStoreOptions): BoardStore {
       };
     },
 
-    async update(boardId, fn) {
+    async update(boardId, fn, onApplied) {
       let durable: Promise<void> | undefined;
       const result = await mutex.run(boardId, async () => {
         const b = await load(boardId);
@@ -94,6 +94,7 @@ export function createMemoryStore(opts: MemoryStoreOptions): BoardStore {
           for (const op of ops) applyWrite(b.state, op);
           durable = b.journal.appendOps(ops);
         }
+        onApplied?.(res);
         return res;
       });
       await durable;

@@ -205,7 +205,7 @@ export function createRedisStore(opts: RedisStoreOptions): BoardStore {
       };
     },
 
-    update(boardId, fn) {
+    update(boardId, fn, onApplied) {
       const k = boardKeys(prefix, boardId);
       return local.run(boardId, async () => {
         const meta = await getMeta(boardId);
@@ -217,6 +217,7 @@ export function createRedisStore(opts: RedisStoreOptions): BoardStore {
           const cmds = ops.flatMap((op) => commandsOf(k, op));
           if (cmds.length) await call(() => scripts.inkCommit(k.lock, token, JSON.stringify(cmds)));
           else await call(() => scripts.inkUnlock(k.lock, token));
+          onApplied?.(res);
           return res;
         } catch (err) {
           await scripts.inkUnlock(k.lock, token).catch(() => {});
