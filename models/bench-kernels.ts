@@ -47,7 +47,6 @@ const cases: Case[] = [
           strides: 1,
           pad: 'same',
           dataFormat: 'NHWC',
-          dimRoundingMode: undefined,
           filterShape: [3, 3, 32, 32],
         },
       ) as tf.Tensor,
