@@ -69,7 +69,7 @@ export async function mountBoard(app: HTMLElement, boardId: string): Promise<voi
   const cursorLayer = new Konva.Layer({ listening: false });
   stage.add(inkLayer, labelLayer, draftLayer, cursorLayer);
   const viewport = new Viewport(stage);
-  const strokesView = new StrokesView(inkLayer, state);
+  const strokesView = new StrokesView(inkLayer, draftLayer, state);
   new LabelsView(labelLayer, state);
   new CursorsView(cursorLayer, state, viewport);
 

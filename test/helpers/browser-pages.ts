@@ -15,7 +15,7 @@ export async function waitFor<T>(
   what: string,
   fn: () => Promise<T>,
   ok: (v: T) => boolean,
-  timeoutMs = 20_000,
+  timeoutMs = 30_000,
 ): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {

@@ -14,10 +14,22 @@ export class CursorsView {
     private readonly state: BoardState,
     private readonly viewport: Viewport,
   ) {
-    state.events.on('cursors', () => this.render());
-    state.events.on('peers', () => this.render());
+    state.events.on('cursors', () => this.schedule());
+    state.events.on('peers', () => this.schedule());
     viewport.events.on('change', () => this.render());
-    setInterval(() => this.render(), 2000);
+    setInterval(() => this.schedule(), 2000);
+  }
+
+  private frame = 0;
+
+  /** Many cursor messages a second arrive from a full classroom: draw at most once per frame. */
+  private schedule(): void {
+    if (!this.frame) {
+      this.frame = requestAnimationFrame(() => {
+        this.frame = 0;
+        this.render();
+      });
+    }
   }
 
   private render(): void {

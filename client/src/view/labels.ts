@@ -33,6 +33,7 @@ export class LabelsView {
   }
 
   private render(): void {
+    let changed = false;
     const seen = new Set<string>();
     for (const label of this.state.labels.values()) {
       if (!label.text && label.digits.length === 0) continue;
@@ -42,6 +43,7 @@ export class LabelsView {
       const existing = this.nodes.get(label.regionId);
       if (existing?.key === key) continue;
       existing?.node.destroy();
+      changed = true;
       const node = this.pill(label, complete);
       this.nodes.set(label.regionId, { key, node });
       this.group.add(node);
@@ -50,9 +52,10 @@ export class LabelsView {
       if (!seen.has(regionId)) {
         node.destroy();
         this.nodes.delete(regionId);
+        changed = true;
       }
     }
-    this.layer.batchDraw();
+    if (changed) this.layer.batchDraw();
   }
 
   private pill(label: RegionLabel, complete: boolean): Konva.Label {

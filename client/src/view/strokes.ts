@@ -43,11 +43,17 @@ export class StrokesView {
   private readonly committed = new Konva.Group();
   private readonly liveGroup = new Konva.Group();
 
+  /**
+   * Committed ink and live ink sit on different layers, so the many small updates of strokes in progress
+   * never redraw the (much larger) committed ink.
+   */
   constructor(
     private readonly layer: Konva.Layer,
+    private readonly liveLayer: Konva.Layer,
     private readonly state: BoardState,
   ) {
-    layer.add(this.committed, this.liveGroup);
+    layer.add(this.committed);
+    liveLayer.add(this.liveGroup);
     state.events.on('strokes', (e) => {
       if (e.reset) this.rebuild();
       else {
@@ -58,7 +64,7 @@ export class StrokesView {
     });
     state.events.on('live', (e) => {
       this.updateLive(e.strokeId, e.removed);
-      this.layer.batchDraw();
+      this.liveLayer.batchDraw();
     });
     this.rebuild();
   }
