@@ -11,7 +11,13 @@ const int = (min: number, max: number) =>
     .trim()
     .regex(/^\d+$/, `expected a whole number from ${min} to ${max}`)
     .transform(Number)
-    .pipe(z.number().int().min(min, `expected a whole number from ${min} to ${max}`).max(max, `expected a whole number from ${min} to ${max}`));
+    .pipe(
+      z
+        .number()
+        .int()
+        .min(min, `expected a whole number from ${min} to ${max}`)
+        .max(max, `expected a whole number from ${min} to ${max}`),
+    );
 const bool = z
   .enum(['1', '0', 'true', 'false', 'yes', 'no'], { message: 'expected true or false' })
   .transform((v) => v === '1' || v === 'true' || v === 'yes');
@@ -27,11 +33,16 @@ const EnvSchema = z.object({
     .regex(/^rediss?:\/\//, 'expected a redis:// or rediss:// URL')
     .optional(),
   /** Prefix for every Redis key and the queue name, so several deployments (or tests) share one Redis. Default `inkboard`. */
-  REDIS_PREFIX: z.string().regex(/^[A-Za-z0-9:_-]{1,64}$/, 'expected 1-64 characters of A-Z a-z 0-9 : _ -').default('inkboard'),
+  REDIS_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9:_-]{1,64}$/, 'expected 1-64 characters of A-Z a-z 0-9 : _ -')
+    .default('inkboard'),
   /** Embedded mode: where boards are persisted. Default ./data. */
   DATA_DIR: z.string().min(1).default('data'),
   /** Force an inference backend: node-gpu, node, wasm or cpu. Default: the best one installed. */
-  INKBOARD_BACKEND: z.enum(['node-gpu', 'node', 'wasm', 'cpu'], { message: 'expected node-gpu, node, wasm or cpu' }).optional(),
+  INKBOARD_BACKEND: z
+    .enum(['node-gpu', 'node', 'wasm', 'cpu'], { message: 'expected node-gpu, node, wasm or cpu' })
+    .optional(),
   /** Model directory. Default: models/best if present, else models/seed. */
   INKBOARD_MODEL: z.string().min(1).optional(),
   /** Embedded mode: inference worker threads. Default 1. */

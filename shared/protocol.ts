@@ -73,12 +73,16 @@ export type ProtocolError = z.infer<typeof ProtocolErrorSchema>;
 const coordinate = z.number().finite().min(-LIMITS.maxCoordinate).max(LIMITS.maxCoordinate);
 export const PointSchema = z.tuple([coordinate, coordinate]);
 /** Board and stroke ids: url-safe, short. Board ids are random (128 bits) and unguessable. */
-export const IdSchema = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'ids are 1-64 characters of A-Z a-z 0-9 _ -');
+export const IdSchema = z
+  .string()
+  .regex(/^[A-Za-z0-9_-]{1,64}$/, 'ids are 1-64 characters of A-Z a-z 0-9 _ -');
 export const ColorSchema = z.string().regex(/^#[0-9a-fA-F]{6}$/, 'colours are #rrggbb');
 export const WidthSchema = z.number().finite().min(0.5).max(64);
 export const NameSchema = z.string().trim().min(1).max(LIMITS.maxNameLength);
 /** A secret the client keeps (localStorage); the public user id is derived from it by the server. */
-export const SecretSchema = z.string().regex(/^[A-Za-z0-9_-]{16,128}$/, 'keys are 16-128 url-safe characters');
+export const SecretSchema = z
+  .string()
+  .regex(/^[A-Za-z0-9_-]{16,128}$/, 'keys are 16-128 url-safe characters');
 
 /** A committed stroke as stored on the board. */
 export const StrokeSchema = z.object({
@@ -286,7 +290,9 @@ export interface CreateBoardResponse {
 }
 
 export const RecognizeRequestSchema = z.object({
-  strokes: z.array(z.array(PointSchema).min(1).max(LIMITS.maxPointsPerStroke)).max(LIMITS.maxStrokesPerRecognize),
+  strokes: z
+    .array(z.array(PointSchema).min(1).max(LIMITS.maxPointsPerStroke))
+    .max(LIMITS.maxStrokesPerRecognize),
 });
 
 /** HTTP error body. */
@@ -305,15 +311,21 @@ export function protocolError(code: ErrorCode, message: string): ProtocolError {
  * Validates an incoming client message. Returns the typed message or a coded error whose message names
  * the first offending field, e.g. `stroke.points: points: Too big: expected array to have <=256 items`.
  */
-export function parseClientMessage(input: unknown): { ok: true; msg: ClientMessage } | { ok: false; error: ProtocolError } {
+export function parseClientMessage(
+  input: unknown,
+): { ok: true; msg: ClientMessage } | { ok: false; error: ProtocolError } {
   const res = ClientMessageSchema.safeParse(input);
   if (res.success) return { ok: true, msg: res.data };
-  const type = typeof input === 'object' && input && 'type' in input ? String((input as { type: unknown }).type) : '?';
+  const type =
+    typeof input === 'object' && input && 'type' in input ? String((input as { type: unknown }).type) : '?';
   const issue = res.error.issues[0];
   const where = issue?.path.length ? issue.path.join('.') + ': ' : '';
   const tooBig = res.error.issues.some((i) => i.code === 'too_big');
   return {
     ok: false,
-    error: protocolError(tooBig ? 'TOO_LARGE' : 'BAD_MESSAGE', `${type}: ${where}${issue?.message ?? 'invalid message'}`),
+    error: protocolError(
+      tooBig ? 'TOO_LARGE' : 'BAD_MESSAGE',
+      `${type}: ${where}${issue?.message ?? 'invalid message'}`,
+    ),
   };
 }

@@ -28,9 +28,13 @@ export default async function setup(project: TestProject): Promise<() => Promise
   }
   const port = await freePort();
   dir = mkdtempSync(path.join(tmpdir(), 'inkboard-redis-'));
-  child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir], {
-    stdio: 'ignore',
-  });
+  child = spawn(
+    'redis-server',
+    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir],
+    {
+      stdio: 'ignore',
+    },
+  );
   const url = `redis://127.0.0.1:${port}`;
   await waitForRedis(port);
   project.provide('redisUrl', url);
