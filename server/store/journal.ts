@@ -108,13 +108,39 @@ export class BoardJournal {
     });
   }
 
+  /**
+   * Asks for a compaction: before the next write, the file is replaced by `state()` (taken then, so it
+   * includes every record applied so far). Records still pending are then appended again; replaying them
+   * is harmless because every record sets values rather than changing them.
+   */
+  compactSoon(state: () => BoardState): void {
+    this.compactWith = state;
+  }
+
+  /** Bytes appended since the file was last compacted. */
+  get appendedBytes(): number {
+    return this.appended;
+  }
+
+  private compactWith: (() => BoardState) | undefined;
+  private appended = 0;
+
   private async flush(): Promise<void> {
     while (this.pending.length) {
       const batch = this.pending;
       this.pending = [];
       try {
+        if (this.compactWith) {
+          const state = this.compactWith();
+          this.compactWith = undefined;
+          await this.fh?.close();
+          this.fh = undefined;
+          await this.rewrite(state);
+        }
         this.fh ??= await open(this.file, 'a');
-        await this.fh.write(batch.map((p) => p.line).join(''));
+        const text = batch.map((p) => p.line).join('');
+        this.appended += text.length;
+        await this.fh.write(text);
         if (this.fsync) await this.fh.datasync();
         for (const p of batch) p.done();
       } catch (err) {
@@ -129,5 +155,6 @@ export class BoardJournal {
     const tmp = `${this.file}.tmp`;
     await writeFile(tmp, JSON.stringify({ state: serializeBoard(state) }) + '\n', { flush: this.fsync });
     await rename(tmp, this.file);
+    this.appended = 0;
   }
 }

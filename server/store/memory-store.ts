@@ -20,6 +20,8 @@ export interface MemoryStoreOptions {
   dataDir: string;
   /** fdatasync journal appends before acknowledging. Default true. */
   fsync?: boolean;
+  /** Rewrite a board's journal compacted once this many bytes were appended to it. Default 16 MiB. */
+  compactBytes?: number;
   log?: Logger;
 }
 
@@ -32,6 +34,7 @@ export function createMemoryStore(opts: MemoryStoreOptions): BoardStore {
   const jopts = { dir: path.join(opts.dataDir, 'boards'), fsync: opts.fsync ?? true, log: opts.log };
   const boards = new Map<string, Promise<Loaded | undefined>>();
   const mutex = new KeyedMutex();
+  const compactBytes = opts.compactBytes ?? 16 * 1024 * 1024;
 
   const load = (boardId: string): Promise<Loaded | undefined> => {
     let p = boards.get(boardId);
@@ -92,6 +95,7 @@ export function createMemoryStore(opts: MemoryStoreOptions): BoardStore {
         const res = await fn(txOf(b.state, ops));
         if (ops.length) {
           for (const op of ops) applyWrite(b.state, op);
+          if (b.journal.appendedBytes > compactBytes) b.journal.compactSoon(() => b.state);
           durable = b.journal.appendOps(ops);
         }
         onApplied?.(res);

@@ -57,3 +57,26 @@ it('restores strokes, regions, labels and history after a restart, and compacts 
   expect(readFileSync(file, 'utf8').trim().split('\n').length).toBe(2); // compacted state + the undo
   expect(await createMemoryStore({ dataDir: dir }).getMeta('nope')).toBeUndefined();
 });
+
+it('compacts a growing journal while running, without losing records', async () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'inkboard-journal-'));
+  dirs.push(dir);
+  const a = createMemoryStore({ dataDir: dir, compactBytes: 4000 });
+  await a.createBoard({ id: 'b2', createdAt: 5, ownerKeyHash: 'x' });
+  await Promise.all(
+    Array.from({ length: 60 }, (_, i) =>
+      a.update('b2', (tx) => commitStroke(tx, ann, stroke(`s${i}`, i * 500), ctx)),
+    ),
+  );
+  await a.update('b2', (tx) => erase(tx, ann, ['s3'], ctx));
+  await a.close();
+  const file = path.join(dir, 'boards', 'b2.jsonl');
+  const lines = readFileSync(file, 'utf8').trim().split('\n');
+  expect(lines.length).toBeLessThan(61);
+  expect(lines[0]).toMatch(/^\{"state":/);
+  const b = createMemoryStore({ dataDir: dir });
+  const snap = await b.snapshot('b2');
+  expect(snap?.strokes).toHaveLength(59);
+  expect(snap?.strokes.some((s) => s.id === 's3')).toBe(false);
+  await b.close();
+});
