@@ -29,7 +29,7 @@ export interface RedisStoreOptions {
   url: string;
   /** Key prefix (REDIS_PREFIX). Default `inkboard`. */
   prefix?: string;
-  /** How long a board lock is held at most, in ms. Default 5000. */
+  /** How long a board lock is held at most, in ms. Default 10000. */
   lockTtlMs?: number;
   /** How long to wait for a board lock, in ms. Default 5000. */
   lockWaitMs?: number;
@@ -70,7 +70,7 @@ function commandsOf(k: BoardKeys, op: WriteOp): string[][] {
 
 export function createRedisStore(opts: RedisStoreOptions): BoardStore {
   const prefix = opts.prefix ?? 'inkboard';
-  const lockTtl = opts.lockTtlMs ?? 5000;
+  const lockTtl = opts.lockTtlMs ?? 10_000;
   const lockWait = opts.lockWaitMs ?? 5000;
   const redis = new Redis(opts.url, {
     enableOfflineQueue: false,
@@ -210,18 +210,26 @@ export function createRedisStore(opts: RedisStoreOptions): BoardStore {
       return local.run(boardId, async () => {
         const meta = await getMeta(boardId);
         if (!meta) throw new BoardNotFoundError(boardId);
-        const token = await lock(k);
-        try {
-          const ops: WriteOp[] = [];
-          const res = await fn(txOf(k, meta, ops));
-          const cmds = ops.flatMap((op) => commandsOf(k, op));
-          if (cmds.length) await call(() => scripts.inkCommit(k.lock, token, JSON.stringify(cmds)));
-          else await call(() => scripts.inkUnlock(k.lock, token));
-          onApplied?.(res);
-          return res;
-        } catch (err) {
-          await scripts.inkUnlock(k.lock, token).catch(() => {});
-          throw err;
+        // A writer stalled past the lock's TTL finds its lock gone at commit time; nothing was written,
+        // so the transaction simply runs again on fresh reads.
+        for (let attempt = 1; ; attempt++) {
+          const token = await lock(k);
+          try {
+            const ops: WriteOp[] = [];
+            const res = await fn(txOf(k, meta, ops));
+            const cmds = ops.flatMap((op) => commandsOf(k, op));
+            if (cmds.length) await call(() => scripts.inkCommit(k.lock, token, JSON.stringify(cmds)));
+            else await call(() => scripts.inkUnlock(k.lock, token));
+            onApplied?.(res);
+            return res;
+          } catch (err) {
+            await scripts.inkUnlock(k.lock, token).catch(() => {});
+            if (attempt < 3 && String(err).includes('LOCK_LOST')) {
+              opts.log?.warn({ boardId, attempt }, 'board lock expired during a write; retrying');
+              continue;
+            }
+            throw err;
+          }
         }
       });
     },
