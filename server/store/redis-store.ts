@@ -75,7 +75,7 @@ export function createRedisStore(opts: RedisStoreOptions): BoardStore {
   const redis = new Redis(opts.url, {
     enableOfflineQueue: false,
     maxRetriesPerRequest: 1,
-    commandTimeout: 3000,
+    commandTimeout: 10_000,
     retryStrategy: (times) => Math.min(100 * times, 1000),
   });
   redis.defineCommand('inkCommit', { numberOfKeys: 1, lua: COMMIT_SCRIPT });
