@@ -108,6 +108,24 @@ async function batchSizes(ports: number[]): Promise<Record<string, number>> {
   }
   return all;
 }
+/** Means (ms) of the workers' histograms: queue wait, recognition, pen-up to stored+broadcast. */
+async function stageMeans(ports: number[]): Promise<Record<string, number>> {
+  const sums: Record<string, [number, number]> = {};
+  for (const port of ports) {
+    const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+    for (const name of ['queue_wait', 'recognition', 'penup_to_result']) {
+      const sum = Number(new RegExp(`inkboard_worker_${name}_seconds_sum (\\S+)`).exec(text)?.[1] ?? 0);
+      const count = Number(new RegExp(`inkboard_worker_${name}_seconds_count (\\S+)`).exec(text)?.[1] ?? 0);
+      const acc = (sums[name] ??= [0, 0]);
+      acc[0] += sum;
+      acc[1] += count;
+    }
+  }
+  return Object.fromEntries(
+    Object.entries(sums).map(([k, [s, n]]) => [`${k}Ms`, n ? round((s / n) * 1000) : 0]),
+  );
+}
+
 function meanBatch(sizes: Record<string, number>): number {
   let n = 0,
     s = 0;
@@ -181,6 +199,8 @@ async function throughput(n: number, env: Record<string, string>) {
     meanBatch: round(meanBatch(sizes)),
     /** CPU used by all worker processes / by Redis, in % of one core, during the run. */
     workersCpuPct: round(((cpu1.workers - cpu0.workers) / seconds) * 100, 0),
+    /** Worker CPU time per region, ms: what a region costs whatever else the machine is doing. */
+    cpuMsPerRegion: round(((cpu1.workers - cpu0.workers) * 1000) / jobs.length, 2),
     redisCpuPct: round(((cpu1.redis - cpu0.redis) / seconds) * 100, 0),
     batchSizes: sizes,
   };
@@ -232,8 +252,18 @@ async function classroom(servers: number) {
   await runClassroom({ urls, rooms: 1, clientsPerRoom: 2, seconds: 3, drainMs: 10_000 }); // warm-up
   const rooms = Number(args.rooms);
   const clients = Number(args.clients);
-  const res = await runClassroom({ urls, rooms, clientsPerRoom: clients, seconds: Number(args.seconds) });
+  const res = await runClassroom({
+    urls,
+    rooms,
+    clientsPerRoom: clients,
+    seconds: Number(args.seconds),
+  }).catch((err: Error) => {
+    for (const s of ss)
+      console.error(`--- ${s.name} (last lines)\n${s.logs().split('\n').slice(-15).join('\n')}`);
+    throw err;
+  });
   const sizes = await batchSizes(w.ports);
+  const stages = await stageMeans(w.ports);
   await killAll([...ss, ...w.procs]);
   const l = res.latenciesMs;
   return {
@@ -248,6 +278,8 @@ async function classroom(servers: number) {
     p95: round(quantile(l, 0.95)),
     p99: round(quantile(l, 0.99)),
     meanBatch: round(meanBatch(sizes)),
+    /** Worker-side means, ms: queue wait, recognition, pen-up to label stored and broadcast. */
+    ...stages,
   };
 }
 
@@ -288,7 +320,10 @@ try {
   }
   if (!skip.has('latency')) {
     const rows = [];
-    for (const s of [1, 2]) rows.push(await classroom(s));
+    for (const s of [1, 2]) {
+      // A failed run (e.g. DEGRADED answers when the store's Redis commands time out) is reported, not fatal.
+      rows.push(await classroom(s).catch((err: Error) => ({ servers: s, error: err.message })));
+    }
     table('Classroom: pen-up-to-label at every client (ms), 2 workers', rows);
     result.classroom = rows;
   }
