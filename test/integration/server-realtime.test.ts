@@ -3,12 +3,10 @@
  * a real Redis): live ink, labels from the real recognizer on real pen digits, late joiners, erase, undo,
  * redo, clear and roles.
  */
-import { existsSync } from 'node:fs';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { InkboardServer } from '../../server/app.ts';
 import type { InferencePool } from '../../workers/pool.ts';
-import { REPO_ROOT, killAll, type TestProcess } from '../helpers/process-spawn.ts';
+import { killAll, type TestProcess } from '../helpers/process-spawn.ts';
 import {
   TestClient,
   createBoard,
@@ -26,7 +24,6 @@ import { startPool, startWorker } from '../helpers/server-recognition.ts';
 const FOUR = 6;
 const TWO = 1;
 const FIVE = 8;
-const SEGMENTS = existsSync(path.join(REPO_ROOT, 'workers/recognition/index.ts'));
 
 describe.each<Mode>(['embedded', 'distributed'])('%s mode', (mode) => {
   let pool: InferencePool;
@@ -142,27 +139,23 @@ describe.each<Mode>(['embedded', 'distributed'])('%s mode', (mode) => {
     await bob.waitFor('strokes.added', (m) => m.strokes.some((s) => s.id === 's0'));
   });
 
-  // The engine segments regions into digits once workers/recognition/ exists; before that a region is one digit.
-  it.skipIf(!SEGMENTS)(
-    'a two-digit number written digit after digit is one region read as "25"',
-    async () => {
-      const board = await createBoard(urlA);
-      const ann = await connect(urlA);
-      const bob = await connect(urlB);
-      await ann.join(board, 'Ann');
-      await bob.join(board, 'Bob');
-      const two = placeAt(penDigit(TWO), 0, 600);
-      const five = placeAt(penDigit(FIVE), widthOf(two) + 80, 600);
-      const ids: string[] = [];
-      for (const [k, s] of [...two, ...five].entries()) {
-        ids.push(`n${k}`);
-        await drawStroke(bob, `n${k}`, s);
-      }
-      const num = await ann.waitFor('label', (m) => m.label.strokeIds.length === ids.length);
-      expect(num.label.text).toBe('25');
-      expect(num.label.digits.map((d) => d.label)).toEqual([2, 5]);
-    },
-  );
+  it('a two-digit number written digit after digit is one region read as "25"', async () => {
+    const board = await createBoard(urlA);
+    const ann = await connect(urlA);
+    const bob = await connect(urlB);
+    await ann.join(board, 'Ann');
+    await bob.join(board, 'Bob');
+    const two = placeAt(penDigit(TWO), 0, 600);
+    const five = placeAt(penDigit(FIVE), widthOf(two) + 80, 600);
+    const ids: string[] = [];
+    for (const [k, s] of [...two, ...five].entries()) {
+      ids.push(`n${k}`);
+      await drawStroke(bob, `n${k}`, s);
+    }
+    const num = await ann.waitFor('label', (m) => m.label.strokeIds.length === ids.length);
+    expect(num.label.text).toBe('25');
+    expect(num.label.digits.map((d) => d.label)).toEqual([2, 5]);
+  });
 
   it('members change only their own strokes; the owner may clear the board', async () => {
     const board = await createBoard(urlA);
