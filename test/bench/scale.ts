@@ -1,6 +1,7 @@
 /**
  * `npm run bench:scale`: how distributed Inkboard scales with processes, on this machine.
  *
+ * 0. The inference ceiling: the same regions through an in-process pool (no Redis), BATCH_MAX 1 vs 64.
  * 1. Worker throughput: a private Redis, real BullMQ, N regions of real pen numbers (UCI pen digits, composed
  *    into 1-4 digit numbers) queued at once; recognitions per second with 1 and 2 worker processes, and the
  *    batch sizes the workers actually ran (from their /healthz).
@@ -9,7 +10,8 @@
  * 3. Pen-up-to-label latency p50/p95/p99 with 1 and 2 server processes (2 workers) under a classroom load:
  *    simulated socket.io clients writing pen digits at human speed (test/bench/lib/classroom.ts, as bench:live).
  *
- *   npm run bench:scale -- [--regions 600] [--rooms 5] [--clients 30] [--seconds 20] [--low-interval 200] [--skip latency]
+ *   npm run bench:scale -- [--regions 600] [--rooms 5] [--clients 30] [--seconds 20] [--low-interval 200]
+ *                          [--skip pool,throughput,batching,latency]
  *
  * Prints a table per part and a final JSON line. All processes, clients included, share this machine's cores.
  */
@@ -24,6 +26,7 @@ import { RECOGNITION_QUEUE, bullPrefix, jobIdOf } from '../../server/queue/bullm
 import type { RecognitionJob } from '../../server/queue/types.ts';
 import { boardKeys } from '../../server/store/redis-keys.ts';
 import { resolveModelDir } from '../../workers/recognition/model-dir.ts';
+import { createInferencePool } from '../../workers/pool.ts';
 import { killAll, type TestProcess } from '../helpers/process-spawn.ts';
 import { startServerProcess } from '../helpers/process-server.ts';
 import { startWorkerProcess } from '../helpers/process-worker.ts';
@@ -150,6 +153,38 @@ async function markCurrent(conn: Redis, prefix: string, jobs: RecognitionJob[]):
   for (const j of jobs)
     byBoard.set(j.boardId, [...(byBoard.get(j.boardId) ?? []), j.regionId, String(j.version)]);
   for (const [b, kv] of byBoard) await conn.hset(boardKeys(prefix, b).regionVersion, ...kv);
+}
+
+/** The same regions straight into an in-process inference pool (no Redis, no BullMQ): the inference ceiling. */
+async function poolOnly(batchMax: number) {
+  const pool = createInferencePool({ modelDir, backend: 'wasm', batchMax, batchWaitMs: 2 });
+  await pool.ready();
+  const regions = jobsFor('pool', REGIONS).map((j) => j.strokes.map((s) => s.points));
+  await Promise.all(regions.slice(0, 20).map((r) => pool.recognize([r]))); // warm-up
+  const before = pool.batchSizes();
+  const cpu0 = process.cpuUsage();
+  const t0 = performance.now();
+  // 32 regions in flight, as a worker with WORKER_CONCURRENCY=32 would have.
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: 32 }, async () => {
+      while (next < regions.length) await pool.recognize([regions[next++]!]);
+    }),
+  );
+  const seconds = (performance.now() - t0) / 1000;
+  const cpu = process.cpuUsage(cpu0);
+  const sizes: Record<string, number> = {};
+  for (const [k, v] of pool.batchSizes())
+    if (v - (before.get(k) ?? 0) > 0) sizes[k] = v - (before.get(k) ?? 0);
+  await pool.close();
+  return {
+    batchMax,
+    regions: regions.length,
+    seconds: round(seconds, 2),
+    regionsPerSecond: round(regions.length / seconds),
+    meanBatch: round(meanBatch(sizes)),
+    cpuMsPerRegion: round((cpu.user + cpu.system) / 1000 / regions.length, 2),
+  };
 }
 
 /** Queues `count` regions at once to `n` ready workers; regions per second until all are done. */
@@ -301,6 +336,15 @@ const result: Record<string, unknown> = {
 };
 try {
   const base = { BATCH_WAIT_MS: '2', WORKER_CONCURRENCY: '32' };
+  if (!skip.has('pool')) {
+    const rows = [];
+    for (const bm of [1, 64]) rows.push(await poolOnly(bm));
+    table(
+      'In-process inference pool, 1 thread, 32 regions in flight (no Redis): the inference ceiling',
+      rows,
+    );
+    result.poolOnly = rows;
+  }
   if (!skip.has('throughput')) {
     const rows = [];
     for (const n of [1, 2]) rows.push(await throughput(n, { ...base, BATCH_MAX: '64' }));
