@@ -17,7 +17,7 @@ export interface SegmentOptions {
   pieceReach?: number;
   /** Strokes stacked in the same columns (an 8's loops, a 5's flag) with a vertical gap under this (x H) share a line. Default `0.15`. */
   stackGap?: number;
-  /** Strokes that cross each other belong to one digit if together they are at most this wide (x H). Default `1.1`. */
+  /** Strokes that cross each other belong to one digit if together they are at most this wide (x H). Default `1.3`. */
   crossWidth?: number;
   /** A stroke whose centre is at most this far right of the current digit's centre may join it. Default `0.32`. */
   joinShift?: number;
@@ -70,7 +70,7 @@ const DEFAULTS: Required<SegmentOptions> = {
   lineMinHeight: 0.3,
   pieceReach: 0.6,
   stackGap: 0.15,
-  crossWidth: 1.1,
+  crossWidth: 1.3,
   joinShift: 0.32,
   leftShift: 0.35,
   tallStroke: 0.92,
@@ -102,19 +102,6 @@ const height = (b: BBox): number => b[3] - b[1];
 const centreX = (b: BBox): number => (b[0] + b[2]) / 2;
 const centreY = (b: BBox): number => (b[1] + b[3]) / 2;
 
-/**
- * Digit height H: the median height of the tall strokes (at least half the tallest), but not less than
- * 0.7 x the tallest, so that an 8 written as two small loops still measures a sensible H.
- */
-function digitHeight(inks: Ink[]): number {
-  const hs = inks.map((s) => height(s.bbox));
-  const maxH = Math.max(...hs);
-  const h = Math.max(median(hs.filter((x) => x >= 0.5 * maxH)), 0.7 * maxH);
-  if (h > 0) return h;
-  const extent = Math.max(...inks.map((s) => Math.max(width(s.bbox), height(s.bbox))));
-  return extent > 0 ? extent : 1;
-}
-
 class UnionFind {
   private readonly parent: number[];
   constructor(n: number) {
@@ -129,6 +116,43 @@ class UnionFind {
   union(a: number, b: number): void {
     this.parent[this.find(a)] = this.find(b);
   }
+}
+
+/**
+ * Digit height H: strokes stacked in the same columns with little vertical gap (the two loops of an 8,
+ * a 5's flag over its body) are first united into parts; H is the median height of the tall parts (at
+ * least half the tallest), but not less than 0.7 x the tallest.
+ */
+function digitHeight(inks: Ink[]): number {
+  const uf = new UnionFind(inks.length);
+  for (let i = 0; i < inks.length; i++) {
+    for (let j = i + 1; j < inks.length; j++) {
+      const a = (inks[i] as Ink).bbox;
+      const b = (inks[j] as Ink).bbox;
+      const columns = Math.min(a[2], b[2]) - Math.max(a[0], b[0]);
+      const gap = Math.max(a[1], b[1]) - Math.min(a[3], b[3]);
+      const stacked = gap >= -0.5 * Math.min(height(a), height(b));
+      if (
+        stacked &&
+        columns >= 0.5 * Math.min(width(a), width(b)) &&
+        gap <= 0.25 * Math.max(height(a), height(b))
+      ) {
+        uf.union(i, j);
+      }
+    }
+  }
+  const parts = new Map<number, BBox>();
+  inks.forEach((s, i) => {
+    const r = uf.find(i);
+    const box = parts.get(r);
+    parts.set(r, box ? unionBBox(box, s.bbox) : s.bbox);
+  });
+  const hs = [...parts.values()].map(height);
+  const maxH = Math.max(...hs);
+  const h = Math.max(median(hs.filter((x) => x >= 0.5 * maxH)), 0.7 * maxH);
+  if (h > 0) return h;
+  const extent = Math.max(...inks.map((s) => Math.max(width(s.bbox), height(s.bbox))));
+  return extent > 0 ? extent : 1;
 }
 
 /** Share of the points of `s` whose x lies within the columns of `box`. */
@@ -226,6 +250,8 @@ function joins(g: Group, s: Ink, H: number, o: Required<SegmentOptions>): JoinRu
       if (a.distance > o.junction * H) continue;
       // Start meets start: a 5's flag drawn from the top of its body (or the body from the flag).
       if (a.at <= 0.1 && a.otherAt <= 0.15 && short <= o.shortPiece) return 'flag';
+      // A flat piece touching (or crossing) the first quarter of a body stroke: a 5's flag drawn after its body.
+      if (a.at <= 0.25 && a.distance <= o.touch * H && tall <= o.lineMinHeight) return 'flag';
       // The end of a stroke (a 4's "L") meets the middle of a tall, upright stroke that runs on above it
       // and below the first stroke's bottom: a 4's stem.
       const end = t.points[t.points.length - 1] as Point;

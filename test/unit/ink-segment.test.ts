@@ -33,17 +33,17 @@ describe('segment', () => {
     expect(seg.lines.flatMap((l) => l.digits.map((d) => d.strokes))).toEqual([[1]]);
   });
 
-  it('keeps a real two-stroke 4, 5 and 7 together (>= 96.5% of each)', () => {
+  it('keeps a real two-stroke 4, 5 and 7 together (>= 98% of each)', () => {
     for (const label of [4, 5, 7]) {
       const two = digits.filter((d) => d.label === label && d.strokes.length === 2);
       const whole = two.filter((d) => groupsOf(d.strokes) === '0,1');
-      expect(whole.length / two.length, `label ${label}`).toBeGreaterThanOrEqual(0.965);
+      expect(whole.length / two.length, `label ${label}`).toBeGreaterThanOrEqual(0.98);
     }
   });
 
-  it('reads every real pen digit as one digit in >= 99% of cases', () => {
+  it('reads every real pen digit as one digit in >= 99.6% of cases', () => {
     const one = digits.filter((d) => segment(d.strokes).lines.flatMap((l) => l.digits).length === 1);
-    expect(one.length / digits.length).toBeGreaterThanOrEqual(0.99);
+    expect(one.length / digits.length).toBeGreaterThanOrEqual(0.996);
   });
 
   it('is invariant to units and position', () => {
@@ -53,9 +53,9 @@ describe('segment', () => {
     }
   });
 
-  it('splits composed numbers of held-out writers 21-30 exactly right >= 97% of the time', () => {
+  it('splits composed numbers of held-out writers 21-30 exactly right >= 97.5% of the time', () => {
     const heldOut = digits.filter((d) => d.writer > 20);
-    expect(numberAccuracy(heldOut, 600, 21)).toBeGreaterThanOrEqual(0.97);
+    expect(numberAccuracy(heldOut, 600, 21)).toBeGreaterThanOrEqual(0.975);
   });
 
   it('orders digits left to right even when written right to left', () => {
