@@ -66,12 +66,13 @@ export async function mountBoard(app: HTMLElement, boardId: string): Promise<voi
   const inkLayer = new Konva.Layer({ listening: false });
   const labelLayer = new Konva.Layer({ listening: false });
   const draftLayer = new Konva.Layer({ listening: false });
-  const cursorLayer = new Konva.Layer({ listening: false });
-  stage.add(inkLayer, labelLayer, draftLayer, cursorLayer);
+  // Ink and labels change now and then; ink in progress and cursors change every frame in a busy room,
+  // so they share one layer of their own and only that one repaints at that rate.
+  stage.add(inkLayer, labelLayer, draftLayer);
   const viewport = new Viewport(stage);
   const strokesView = new StrokesView(inkLayer, draftLayer, state);
   new LabelsView(labelLayer, state);
-  new CursorsView(cursorLayer, state, viewport);
+  new CursorsView(draftLayer, state, viewport);
 
   // The dotted paper follows pan and zoom.
   const paintPaper = (): void => {

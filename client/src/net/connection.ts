@@ -128,9 +128,13 @@ export class Connection {
     }
   }
 
-  /** Fire-and-forget for high-rate messages (points, cursor): dropped when offline, never buffered. */
+  /**
+   * Fire-and-forget for high-rate messages (points, cursor): dropped when offline, never buffered for a
+   * reconnect. Not socket.io `volatile`: that drops a packet whenever the transport is mid-write, e.g.
+   * a points batch sent in the same tick as a cursor update.
+   */
   send(msg: ClientMessage): void {
-    if (this.connected) this.socket.volatile.emit(EVENTS.toServer, msg);
+    if (this.connected) this.socket.emit(EVENTS.toServer, msg);
   }
 
   /** Commits a finished stroke: shown at once, kept in the outbox until acknowledged. */

@@ -72,10 +72,6 @@ export class CursorsView {
         data: 'M0 0 L0 16 L4.5 12 L7.5 18.5 L10 17.3 L7 11 L12.5 11 Z',
         stroke: '#ffffff',
         strokeWidth: 1.25,
-        shadowColor: '#000',
-        shadowOpacity: 0.25,
-        shadowBlur: 2,
-        shadowOffsetY: 1,
       }),
     );
     const label = new Konva.Label({ x: 12, y: 18 });

@@ -77,10 +77,6 @@ export class LabelsView {
         stroke: style.stroke,
         strokeWidth: Math.max(1, fontSize / 16),
         cornerRadius: fontSize * 0.4,
-        shadowColor: '#0f172a',
-        shadowOpacity: 0.08,
-        shadowBlur: fontSize * 0.3,
-        shadowOffsetY: fontSize * 0.06,
       }),
       new Konva.Text({
         text: f.text,

@@ -55,12 +55,16 @@ export class StrokesView {
     layer.add(this.committed);
     liveLayer.add(this.liveGroup);
     state.events.on('strokes', (e) => {
-      if (e.reset) this.rebuild();
-      else {
+      if (e.reset || e.removed.length) {
+        if (e.reset) this.rebuild();
         for (const id of e.removed) this.removeLine(id);
         for (const id of e.added) this.addLine(id);
+        this.layer.batchDraw();
+        return;
       }
-      this.layer.batchDraw();
+      // Only additions (the common case in a busy classroom): paint the new strokes over the layer
+      // instead of repainting every stroke on the board.
+      for (const id of e.added) this.addLine(id)?.drawScene();
     });
     state.events.on('live', (e) => {
       this.updateLive(e.strokeId, e.removed);
@@ -85,12 +89,14 @@ export class StrokesView {
     for (const s of all) this.addLine(s.id);
   }
 
-  private addLine(id: string): void {
+  /** Adds the line of a stroke; returns it if it is new. */
+  private addLine(id: string): Konva.Line | undefined {
     const s = this.state.getStroke(id);
-    if (!s || this.lines.has(id)) return;
+    if (!s || this.lines.has(id)) return undefined;
     const line = inkLine(s.points, s.color, s.width);
     this.lines.set(id, line);
     this.committed.add(line);
+    return line;
   }
 
   private removeLine(id: string): void {
