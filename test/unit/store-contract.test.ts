@@ -185,13 +185,13 @@ for (const [name, make] of [
 
 describe('redis store locking', () => {
   it('re-runs a transaction whose lock expired before it committed', async () => {
-    const store = createRedisStore({ url: inject('redisUrl'), prefix: `${redisPrefix}lock`, lockTtlMs: 50 });
+    const store = createRedisStore({ url: inject('redisUrl'), prefix: `${redisPrefix}lock`, lockTtlMs: 500 });
     cleanups.push(() => store.close());
     for (let i = 0; i < 100 && store.degraded; i++) await new Promise((r) => setTimeout(r, 20));
     await store.createBoard({ id: 'lk', createdAt: 1, ownerKeyHash: 'h' });
     let runs = 0;
     const out = await store.update('lk', async (tx) => {
-      if (runs++ === 0) await new Promise((r) => setTimeout(r, 120));
+      if (runs++ === 0) await new Promise((r) => setTimeout(r, 1000));
       return commitStroke(tx, ann, line('slow', 0), { now: Date.now(), rules });
     });
     expect(runs).toBe(2);
