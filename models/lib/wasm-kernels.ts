@@ -13,9 +13,11 @@
  * - `BatchMatMul`: the stock kernel is fast only without transposes (a^T*b is ~9x slower than
  *   transposing a first), so transposed operands are transposed physically before the call.
  *
- * - `MaxPoolGrad`: the stock kernel is a slow generic loop; non-overlapping windows (filter ==
- *   stride, 'valid', the Keras MaxPooling2D default) are done here in one JS pass over the wasm
- *   heap (the gradient goes to the first maximum of each window, as tfjs does).
+ * - `MaxPoolGrad`: the stock kernel returns wrong gradients for some inputs (e.g. 2x2 pooling of a
+ *   [1,8,8,1] tensor: 0.037 off a finite-difference gradient, which cpu matches to 1e-12; see
+ *   test/unit/wasm-kernels.test.ts). Non-overlapping windows (filter == stride, 'valid', the Keras
+ *   MaxPooling2D default) are done here in one JS pass over the wasm heap, the gradient going to
+ *   the first maximum of each window as on cpu; other configurations use the stock kernel.
  *
  * Importing this module registers the kernels; backend.ts imports it before selecting wasm.
  */
