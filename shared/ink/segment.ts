@@ -41,6 +41,11 @@ export interface SegmentOptions {
   stemBelow?: number;
   /** Never join a stroke farther than this (x H) from the digit's ink. Default `0.35`. */
   maxJoinDistance?: number;
+  /**
+   * Strokes at most this big (x H, longest side) are dots: they join the digit nearest to them (within
+   * `maxJoinDistance`) or, if none is that close, belong to no digit. Default `0.15`.
+   */
+  dotSize?: number;
   /** A gap between digits wider than this (x H) starts a new word (a space in the text). Default `0.8`. */
   wordGap?: number;
 }
@@ -83,6 +88,7 @@ const DEFAULTS: Required<SegmentOptions> = {
   stemAspect: 0.7,
   stemBelow: 0.15,
   wordGap: 0.8,
+  dotSize: 0.15,
 };
 
 interface Ink {
@@ -226,7 +232,7 @@ function splitLines(inks: Ink[], H: number, o: Required<SegmentOptions>): Ink[][
  * Why a stroke joined a digit (see docs/recognition.md); `recognised` marks two neighbours merged by the
  * classifier (workers/recognition/refine.ts).
  */
-export type JoinRule = 'overlap' | 'piece' | 'cross' | 'flag' | 'stem' | 'late' | 'recognised';
+export type JoinRule = 'overlap' | 'piece' | 'cross' | 'flag' | 'stem' | 'late' | 'dot' | 'recognised';
 
 /** Should stroke `s`, drawn after the strokes of digit `g`, belong to it? Returns the rule that says so. */
 function joins(g: Group, s: Ink, H: number, o: Required<SegmentOptions>): JoinRule | undefined {
@@ -307,7 +313,7 @@ function splitDigits(line: Ink[], H: number, o: Required<SegmentOptions>): Group
 
 /**
  * Segments a region (strokes in drawing order, any units, y down) into lines top to bottom, digits left
- * to right, and words. Strokes without a finite point are left out of every digit.
+ * to right, and words. Strokes without a finite point, and isolated dots, are left out of every digit.
  */
 export function segment(strokes: Stroke[], options: SegmentOptions = {}): Segmentation {
   const o = { ...DEFAULTS, ...options };
@@ -319,8 +325,28 @@ export function segment(strokes: Stroke[], options: SegmentOptions = {}): Segmen
   });
   if (inks.length === 0) return { lines: [], height: 0 };
   const H = digitHeight(inks);
-  const lines = splitLines(inks, H, o).map((line): LineSegment => {
-    const groups = splitDigits(line, H, o);
+  const isDot = (s: Ink) => Math.max(width(s.bbox), height(s.bbox)) <= o.dotSize * H;
+  const dots = inks.filter(isDot);
+  const body = dots.length < inks.length ? inks.filter((s) => !isDot(s)) : inks;
+  const lineGroups = splitLines(body, H, o).map((line) => splitDigits(line, H, o));
+  if (body !== inks) {
+    // A dot joins the digit whose ink is nearest, if within maxJoinDistance; otherwise it is no digit.
+    const all = lineGroups.flat();
+    for (const dot of dots) {
+      let best: Group | undefined;
+      let bestDist = o.maxJoinDistance * H;
+      for (const g of all) {
+        const d = inkDistance(g, dot, bestDist);
+        if (d <= bestDist) [best, bestDist] = [g, d];
+      }
+      if (best) {
+        best.strokes.push(dot);
+        best.bbox = unionBBox(best.bbox, dot.bbox);
+        best.rules.push('dot');
+      }
+    }
+  }
+  const lines = lineGroups.map((groups): LineSegment => {
     const digits = groups.map((g): DigitSegment => ({
       strokes: g.strokes.map((s) => s.index).sort((a, b) => a - b),
       bbox: g.bbox,

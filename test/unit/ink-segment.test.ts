@@ -104,4 +104,22 @@ describe('segment', () => {
     expect(seg.lines[0]!.digits.map((d) => d.strokes)).toEqual([[0, 2], [1]]);
     expect(seg.lines[0]!.digits[0]!.rules).toEqual(['late']);
   });
+
+  it('joins a dot to a nearby digit and leaves an isolated dot out', () => {
+    const one: Stroke = [
+      [0, 0],
+      [0, 100],
+    ];
+    const near: Stroke = [[4, 110]];
+    const far: Stroke = [
+      [300, 400],
+      [302, 401],
+    ];
+    const seg = segment([one, near, far]);
+    expect(seg.lines).toHaveLength(1);
+    expect(seg.lines[0]!.digits.map((d) => d.strokes)).toEqual([[0, 1]]);
+    expect(seg.lines[0]!.digits[0]!.rules).toEqual(['dot']);
+    // a lone point is still read (as one digit): there is nothing else to measure it against
+    expect(segment([[[5, 5]]]).lines[0]!.digits).toHaveLength(1);
+  });
 });
