@@ -37,7 +37,7 @@ describe('reconnect after a server restart', () => {
     const clientDir = await buildClient();
     // One digit's two strokes are seconds apart here: keep them in one region all the same.
     server = await startBrowserServer(clientDir, { REGION_TIME_MS: '600000' });
-  }, 300_000);
+  }, 480_000);
 
   afterAll(async () => {
     for (const c of contexts) await c.close().catch(() => {});
@@ -47,7 +47,7 @@ describe('reconnect after a server restart', () => {
 
   it(
     'keeps a stroke drawn while the server was down, once, on every page',
-    { timeout: 300_000 },
+    { timeout: 480_000 },
     async () => {
       const res = await fetch(`${server!.url}/api/v1/boards`, { method: 'POST' });
       expect(res.status).toBe(201);

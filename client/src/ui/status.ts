@@ -24,7 +24,8 @@ export function statusIndicator(conn: Connection, state: BoardState): HTMLElemen
     }
     const pending = conn.outbox.size;
     el.dataset.state = kind;
-    text.textContent = label;
+    // Strokes drawn while the server is away are kept and sent later: say so.
+    text.textContent = pending && kind !== 'connected' ? `${label} · ${pending} unsaved` : label;
     el.title =
       kind === 'degraded'
         ? `The server reports a problem${state.degradedReason ? `: ${state.degradedReason}` : ''}. Your ink is kept and sent when it recovers.`
