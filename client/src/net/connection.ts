@@ -122,6 +122,9 @@ export class Connection {
     try {
       const res = (await this.socket.timeout(ACK_TIMEOUT_MS).emitWithAck(EVENTS.toServer, msg)) as
         Ack | undefined;
+      // The server lost track of our join (it should not happen; if it does, join again).
+      if (res && !res.ok && res.error.code === 'NOT_JOINED' && msg.type !== 'join' && !this.joining)
+        void this.join();
       return res ?? { ok: false, error: { code: 'INTERNAL', message: 'Empty answer from the server' } };
     } catch {
       return { ok: false, error: { code: 'INTERNAL', message: 'No answer from the server' } };
