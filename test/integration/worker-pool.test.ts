@@ -45,12 +45,12 @@ describe('inference pool (worker threads)', () => {
     expect(ticks).toBeGreaterThan(15);
   });
 
-  it('spreads requests over several threads', async () => {
+  it('spreads concurrent requests over several threads', async () => {
     const p = start({ threads: 2, batchMax: 1, engineOptions: { forwardMs: 100 } });
     await p.ready();
-    const t0 = Date.now();
-    await Promise.all([p.recognize([region(1)]), p.recognize([region(2)])]);
-    expect(Date.now() - t0).toBeLessThan(190); // in parallel, not 2 x 100 ms in series
+    const out = await Promise.all([p.recognize([region(1)]), p.recognize([region(2)])]);
+    const threads = new Set(out.map((r) => r[0]?.digits[0]?.bbox[0]));
+    expect(threads.size).toBe(2);
   });
 
   it('replaces a crashed thread: its requests fail clearly, the others are retried, later ones succeed', async () => {

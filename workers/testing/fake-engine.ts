@@ -2,7 +2,9 @@
  * A model-free engine for tests of the pool: each region is one digit whose label is its stroke count mod 10.
  * `extra.forwardMs` busy-waits that long per forward pass (plus `extra.perItemMs` per image);
  * a region whose first point is [-666, -666] crashes the thread; `extra.failInit` makes start-up fail.
+ * Each digit's bbox[0] is the id of the thread that read it.
  */
+import { threadId } from 'node:worker_threads';
 import type { CreateEngine } from '../engine-types.ts';
 
 function busy(ms: number): void {
@@ -46,7 +48,7 @@ export const createEngine: CreateEngine = async ({ extra = {} }) => {
                 { label: (label + 1) % 10, confidence: 0 },
                 { label: (label + 2) % 10, confidence: 0 },
               ],
-              bbox: [0, 0, 1, 1],
+              bbox: [threadId, 0, 1, 1],
               strokes: [0],
             },
           ],
