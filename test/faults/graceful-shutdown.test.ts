@@ -18,10 +18,10 @@ it('SIGTERM: a worker finishes its active job; a server closes cleanly and its c
   const bob = await cluster.client([s1.url, s2.url], boardId, 'bob', 1);
 
   const ids = await alice.drawDigit(cluster.singleStrokeDigit(0).strokes);
-  await worker.waitForLog(/job started \(test delay\)/, 10_000);
+  await worker.waitForLog(/job started \(test delay\)/, 20_000);
   worker.kill('SIGTERM');
   // The active job completes during shutdown: its label arrives, then the worker exits 0.
-  await bob.waitFor(() => bob.labelOf(ids[0] as string) !== undefined, 10_000, 'label of the active job');
+  await bob.waitFor(() => bob.labelOf(ids[0] as string) !== undefined, 30_000, 'label of the active job');
   expect(await worker.exited).toBe(0);
   expect(worker.logs()).toMatch(
     /shutting down: finishing active jobs[^\n]*"activeJobs":1|"activeJobs":1[^\n]*shutting down/,
@@ -31,9 +31,9 @@ it('SIGTERM: a worker finishes its active job; a server closes cleanly and its c
   expect(await s1.exited).toBe(0);
   await alice.waitFor(
     () => alice.connected && alice.current % 2 === 1 && alice.snapshots > 1,
-    15_000,
+    30_000,
     'failover',
   );
   expect(alice.lastSnapshotIds).toEqual(expect.arrayContaining(ids));
   expect(alice.labelOf(ids[0] as string)).toBeDefined();
-}, 120_000);
+}, 180_000);

@@ -22,7 +22,7 @@ it('boards, labels and queued jobs survive a Redis crash and restart', async () 
   const second = await alice.drawDigit(cluster.singleStrokeDigit(1).strokes, 300);
   await alice.waitFor(
     () => [first, second].every((ids) => alice.labelOf(ids[0] as string)),
-    15_000,
+    30_000,
     'two labels',
   );
   const labelsBefore = structuredClone([...alice.labels.values()]);
@@ -43,9 +43,9 @@ it('boards, labels and queued jobs survive a Redis crash and restart', async () 
   probe.disconnect();
 
   await cluster.stopRedis('SIGKILL');
-  await alice.waitFor(() => alice.statuses.some((s) => s.degraded), 10_000, 'degraded status');
+  await alice.waitFor(() => alice.statuses.some((s) => s.degraded), 30_000, 'degraded status');
   await cluster.restartRedis();
-  await alice.waitFor(() => alice.statuses.at(-1)?.degraded === false, 15_000, 'recovered status');
+  await alice.waitFor(() => alice.statuses.at(-1)?.degraded === false, 30_000, 'recovered status');
 
   // A new client after the restart: the strokes and labels from before are there.
   const bob = await cluster.client([server.url], boardId, 'bob');
@@ -57,11 +57,11 @@ it('boards, labels and queued jobs survive a Redis crash and restart', async () 
   const w2 = await cluster.worker({}, 'worker-2');
   for (const c of [alice, bob]) {
     await c
-      .waitFor(() => c.labelOf(third[0] as string) !== undefined, 15_000, `${c.name}: queued label`)
+      .waitFor(() => c.labelOf(third[0] as string) !== undefined, 30_000, `${c.name}: queued label`)
       .catch((err: Error) => {
         throw new Error(
           `${err.message}\nworker-2:\n${w2.logs().slice(-2000)}\nserver:\n${server.logs().slice(-3000)}`,
         );
       });
   }
-}, 120_000);
+}, 180_000);

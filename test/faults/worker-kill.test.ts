@@ -29,8 +29,8 @@ it('a killed worker’s job is retried by another worker and its label reaches e
   const ids = await alice.drawDigit(cluster.singleStrokeDigit(0).strokes);
   const started = /job started \(test delay\)/;
   const holder = await Promise.race([
-    wa.waitForLog(started, 15_000).then(() => wa),
-    wb.waitForLog(started, 15_000).then(() => wb),
+    wa.waitForLog(started, 30_000).then(() => wa),
+    wb.waitForLog(started, 30_000).then(() => wb),
   ]);
   const other = holder === wa ? wb : wa;
   const conn = new Redis(cluster.redisUrl, { maxRetriesPerRequest: null });
@@ -45,8 +45,8 @@ it('a killed worker’s job is retried by another worker and its label reaches e
   holder.kill('SIGKILL');
   const last = ids.at(-1) as string;
   await Promise.all([
-    alice.waitFor(() => alice.labelOf(last) !== undefined, 10_000, 'label at alice'),
-    bob.waitFor(() => bob.labelOf(last) !== undefined, 10_000, 'label at bob'),
+    alice.waitFor(() => alice.labelOf(last) !== undefined, 30_000, 'label at alice'),
+    bob.waitFor(() => bob.labelOf(last) !== undefined, 30_000, 'label at bob'),
   ]);
   const recoveryMs = Date.now() - killedAt;
   console.log(
@@ -58,4 +58,4 @@ it('a killed worker’s job is retried by another worker and its label reaches e
   expect(alice.labelOf(last)?.strokeIds).toEqual(ids);
   await queue.close();
   conn.disconnect();
-}, 60_000);
+}, 120_000);
