@@ -38,13 +38,15 @@ export async function commitStroke(
   actor: Actor,
   input: ClientMessageOf<'stroke.commit'>['stroke'],
   ctx: ActionContext,
+  /** When the stroke's first points arrived (pen-down); the region time rule counts from there. */
+  penDownAt?: number,
 ): Promise<Outcome> {
   const [existing] = await tx.getStrokes([input.id]);
   if (existing) return { ...emptyOutcome(), duplicate: true };
   await checkRoom(tx, 1);
   const stroke: BoardStroke = { ...input, author: actor.userId, createdAt: ctx.now };
   const history = await tx.getHistory(actor.userId);
-  const out = await applyStrokeChanges(tx, { add: [stroke], removeIds: [], live: true, ...ctx });
+  const out = await applyStrokeChanges(tx, { add: [stroke], removeIds: [], live: true, penDownAt, ...ctx });
   pushUndo(history, { op: 'added', ids: [stroke.id] });
   history.redo = [];
   tx.write({ t: 'history', userId: actor.userId, history });

@@ -15,11 +15,14 @@ export interface ChangeInput {
   /** New strokes just drawn (time matters for grouping) rather than restored by undo/redo. */
   live: boolean;
   now: number;
+  /** Pen-down time of a live stroke (its first streamed points), for the time rule. Default `now`. */
+  penDownAt?: number;
   rules: RegionRules;
 }
 
 export async function applyStrokeChanges(tx: BoardTx, input: ChangeInput): Promise<Outcome> {
   const { add, removeIds, live, now, rules } = input;
+  const penDownAt = Math.min(input.penDownAt ?? now, now);
   const ws = new RegionWorkingSet(rules);
 
   // Read phase: every region the change may touch.
@@ -27,10 +30,11 @@ export async function applyStrokeChanges(tx: BoardTx, input: ChangeInput): Promi
     const regionIds = [...new Set((await tx.regionsOf(removeIds)).filter((id): id is string => !!id))];
     ws.load((await tx.getRegions(regionIds)).filter((r) => !!r));
   }
-  if (add.length) ws.load(live ? await tx.recentRegions(now - rules.timeMs) : await tx.allRegions());
+  if (add.length) ws.load(live ? await tx.recentRegions(penDownAt - rules.timeMs) : await tx.allRegions());
 
   if (removeIds.length) ws.removeStrokes(new Set(removeIds));
-  for (const s of add) ws.addStroke({ id: s.id, author: s.author, bbox: bboxOfPoints(s.points) }, now, live);
+  for (const s of add)
+    ws.addStroke({ id: s.id, author: s.author, bbox: bboxOfPoints(s.points) }, now, live, penDownAt);
   const { changed, removed, moved } = ws.changes();
 
   // Points of the changed regions' strokes, for their recognition jobs.

@@ -153,7 +153,8 @@ export function handleConnection(deps: ConnectionDeps, socket: InkSocket): void 
         return undefined;
       }
       case 'stroke.commit': {
-        const out = await write((a) => (tx, ctx) => commitStroke(tx, a, msg.stroke, ctx));
+        const penDownAt = streams.startedAt(msg.stroke.id);
+        const out = await write((a) => (tx, ctx) => commitStroke(tx, a, msg.stroke, ctx, penDownAt));
         streams.committed(msg.stroke.id);
         return out.duplicate ? { duplicate: true } : undefined;
       }

@@ -46,14 +46,15 @@ export class RegionWorkingSet {
 
   /**
    * Puts a stroke into the region it is near (merging regions it bridges) or a new one.
-   * `live`: a stroke just drawn, so only regions written within `timeMs` qualify; otherwise (undo/redo
+   * `live`: a stroke just drawn, so only regions last written at most `timeMs` before the stroke's pen-down
+   * (`penDownAt`, default `now`) qualify; otherwise (undo/redo
    * restoring strokes) time is ignored.
    */
-  addStroke(stroke: RegionStroke, now: number, live: boolean): Region {
+  addStroke(stroke: RegionStroke, now: number, live: boolean, penDownAt = now): Region {
     const near = [...this.regions.values()].filter(
       (r) =>
         (this.rules.sharedRegions || r.author === stroke.author) &&
-        (!live || now - r.updatedAt <= this.rules.timeMs) &&
+        (!live || penDownAt - r.updatedAt <= this.rules.timeMs) &&
         isNear(r.bbox, stroke.bbox, this.rules),
     );
     let target = near[0];

@@ -59,6 +59,15 @@ describe('RegionWorkingSet', () => {
     expect(shared.addStroke(s('b', [80, 0, 130, 100], 'bob'), 2000, true).id).toBe(base.id);
   });
 
+  it('counts time from the pen-down of the new stroke, so a slowly drawn stroke still joins', () => {
+    const base = new RegionWorkingSet(rules).addStroke(s('a', [0, 0, 50, 100]), 1000, true);
+    const ws = new RegionWorkingSet(rules);
+    ws.load([structuredClone(base)]);
+    const joined = ws.addStroke(s('b', [80, 0, 130, 100]), 9000, true, 4500);
+    expect(joined.id).toBe(base.id);
+    expect(joined.updatedAt).toBe(9000);
+  });
+
   it('restored strokes (not live) ignore time', () => {
     const base = new RegionWorkingSet(rules).addStroke(s('a', [0, 0, 50, 100]), 1000, true);
     const ws = new RegionWorkingSet(rules);

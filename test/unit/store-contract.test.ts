@@ -143,6 +143,20 @@ for (const [name, make] of [
       expect(undone.added.map((s) => s.id)).toEqual(['b1']);
     });
 
+    it('a stroke whose pen-down was within the time window joins, however long it took to draw', async () => {
+      const { store, id } = await board();
+      const t = Date.now();
+      const a = await store.update(id, (tx) => commitStroke(tx, ann, line('p1', 0), ctx(t)));
+      const b = await store.update(id, (tx) =>
+        commitStroke(tx, ann, line('p2', 40), ctx(t + 9000), t + 3000),
+      );
+      expect(b.jobs[0]?.regionId).toBe(a.jobs[0]?.regionId);
+      const c = await store.update(id, (tx) =>
+        commitStroke(tx, ann, line('p3', 80), ctx(t + 20_000), t + 15_000),
+      );
+      expect(c.jobs[0]?.regionId).not.toBe(a.jobs[0]?.regionId);
+    });
+
     it('a failed transaction writes nothing', async () => {
       const { store, id } = await board();
       await expect(
