@@ -79,6 +79,8 @@ async function main(): Promise<void> {
   });
   input.on('error', (err: Error) => fail(`reading ${file}: ${err.message}`));
 
+  // A reader that goes away (e.g. `| head`) ends the run quietly.
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => process.exit(err.code === 'EPIPE' ? 0 : 1));
   const write = (obj: unknown): boolean => process.stdout.write(`${JSON.stringify(obj)}\n`);
   for (;;) {
     if (pending.length === 0) {
