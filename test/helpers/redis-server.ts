@@ -29,7 +29,8 @@ export async function waitForRedis(port: number, timeoutMs = 10_000): Promise<vo
       });
     });
     if (ok) return;
-    if (Date.now() > deadline) throw new Error(`redis-server on port ${port} did not start within ${timeoutMs} ms`);
+    if (Date.now() > deadline)
+      throw new Error(`redis-server on port ${port} did not start within ${timeoutMs} ms`);
     await new Promise((r) => setTimeout(r, 50));
   }
 }
@@ -41,9 +42,13 @@ export async function startRedis(
   port?: number,
 ): Promise<{ port: number; url: string; process: ChildProcess }> {
   const p = port ?? (await freePort());
-  const child = spawn('redis-server', ['--port', String(p), '--bind', '127.0.0.1', '--dir', dir, ...extraArgs], {
-    stdio: 'ignore',
-  });
+  const child = spawn(
+    'redis-server',
+    ['--port', String(p), '--bind', '127.0.0.1', '--dir', dir, ...extraArgs],
+    {
+      stdio: 'ignore',
+    },
+  );
   await waitForRedis(p);
   return { port: p, url: `redis://127.0.0.1:${p}`, process: child };
 }
