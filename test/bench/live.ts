@@ -41,6 +41,8 @@ interface Row {
   p99: number;
   serverCpu: number;
   workerCpu: number | null;
+  /** CPU of this process, which runs every simulated client: near 100% means the clients, not the server, set the pace. */
+  clientsCpu: number;
 }
 
 async function scenario(mode: 'embedded' | 'distributed', rooms: number): Promise<Row> {
@@ -72,6 +74,7 @@ async function scenario(mode: 'embedded' | 'distributed', rooms: number): Promis
       worker: worker ? cpuSeconds(worker.child.pid!) : 0,
     };
     const t0 = performance.now();
+    const self0 = process.cpuUsage();
     const res = await runClassroom({
       urls: [url],
       rooms,
@@ -80,6 +83,8 @@ async function scenario(mode: 'embedded' | 'distributed', rooms: number): Promis
       pointMs: Number(values['point-ms']),
     });
     const wall = (performance.now() - t0) / 1000;
+    const self = process.cpuUsage(self0);
+    const clientsCpu = ((self.user + self.system) / 1e6 / wall) * 100;
     const serverCpu = ((cpuSeconds(server.child.pid!) - cpu0.server) / wall) * 100;
     const workerCpu = worker ? ((cpuSeconds(worker.child.pid!) - cpu0.worker) / wall) * 100 : null;
     return {
@@ -94,6 +99,7 @@ async function scenario(mode: 'embedded' | 'distributed', rooms: number): Promis
       p99: quantile(res.latenciesMs, 0.99),
       serverCpu,
       workerCpu,
+      clientsCpu,
     };
   } finally {
     await Promise.all(services.map((s) => s.stop()));
@@ -114,12 +120,12 @@ for (const mode of modes) {
 
 const f = (x: number | null) => (x === null ? '-' : x.toFixed(1));
 console.log(
-  '| mode | rooms | clients | digits | label arrivals | missing | p50 ms | p95 ms | p99 ms | server CPU % | worker CPU % |',
+  '| mode | rooms | clients | digits | label arrivals | missing | p50 ms | p95 ms | p99 ms | server CPU % | worker CPU % | clients CPU % |',
 );
-console.log('|---|---|---|---|---|---|---|---|---|---|---|');
+console.log('|---|---|---|---|---|---|---|---|---|---|---|---|');
 for (const r of rows) {
   console.log(
-    `| ${r.mode} | ${r.rooms} | ${r.clients} | ${r.digits} | ${r.labels} | ${r.missing} | ${f(r.p50)} | ${f(r.p95)} | ${f(r.p99)} | ${f(r.serverCpu)} | ${f(r.workerCpu)} |`,
+    `| ${r.mode} | ${r.rooms} | ${r.clients} | ${r.digits} | ${r.labels} | ${r.missing} | ${f(r.p50)} | ${f(r.p95)} | ${f(r.p99)} | ${f(r.serverCpu)} | ${f(r.workerCpu)} | ${f(r.clientsCpu)} |`,
   );
 }
 console.log(JSON.stringify({ bench: 'live', clientsPerRoom, seconds, rows }));
