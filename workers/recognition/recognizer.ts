@@ -4,6 +4,7 @@ import { initBackend, type BackendName } from '../../models/lib/backend.ts';
 import { loadModel } from '../../models/lib/load-model.ts';
 import type { RecognitionResult, Stroke } from '../../shared/ink/types.ts';
 import { createClassifier, type ClassifierOptions, type ClassifyImages } from './classifier.ts';
+import { foldBatchNorm } from './fold-batch-norm.ts';
 import { resolveModelDir } from './model-dir.ts';
 import { readRegions, type ReadOptions } from './read-regions.ts';
 
@@ -17,6 +18,11 @@ export interface RecognizerOptions extends ReadOptions, ClassifierOptions {
   log?: (message: string, fields: Record<string, unknown>) => void;
   /** Use this already-loaded model instead of reading one (tests). Default: none. */
   layersModel?: tfTypes.LayersModel;
+  /**
+   * Fold batch normalisation into the preceding layers and drop dropout (same outputs to 1e-6, about
+   * 1.4x faster on wasm; see fold-batch-norm.ts). Default `true`.
+   */
+  fold?: boolean;
 }
 
 const stderrLog = (message: string, fields: Record<string, unknown>): void => {
@@ -40,8 +46,10 @@ export class Recognizer {
   static async load(options: RecognizerOptions = {}): Promise<Recognizer> {
     const backend = await initBackend(options.backend);
     const modelDir = options.layersModel ? '(in-memory)' : resolveModelDir(options.model);
-    const model = options.layersModel ?? (await loadModel(modelDir));
-    (options.log ?? stderrLog)('recognizer ready', { backend, model: modelDir });
+    const loaded = options.layersModel ?? (await loadModel(modelDir));
+    const model = options.fold === false ? loaded : foldBatchNorm(loaded);
+    if (model !== loaded && !options.layersModel) loaded.dispose();
+    (options.log ?? stderrLog)('recognizer ready', { backend, model: modelDir, folded: model !== loaded });
     const { alternatives, segment, rasterise } = options;
     return new Recognizer(backend, modelDir, model, createClassifier(model, options), {
       alternatives,
