@@ -36,9 +36,11 @@ export function pointSegmentDistance(p: Point, a: Point, b: Point): number {
   return Math.hypot(p[0] - a[0] - t * ex, p[1] - a[1] - t * ey);
 }
 
+function cross(o: Point, p: Point, q: Point): number {
+  return (p[0] - o[0]) * (q[1] - o[1]) - (p[1] - o[1]) * (q[0] - o[0]);
+}
+
 function segmentsIntersect(a: Point, b: Point, c: Point, d: Point): boolean {
-  const cross = (o: Point, p: Point, q: Point) =>
-    (p[0] - o[0]) * (q[1] - o[1]) - (p[1] - o[1]) * (q[0] - o[0]);
   const d1 = cross(c, d, a);
   const d2 = cross(c, d, b);
   const d3 = cross(a, b, c);
@@ -49,14 +51,22 @@ function segmentsIntersect(a: Point, b: Point, c: Point, d: Point): boolean {
 /** Smallest distance between two polylines (0 when they cross). A one-point polyline is a dot. */
 export function polylineDistance(s: readonly Point[], t: readonly Point[]): number {
   let best = Infinity;
-  const segs = (u: readonly Point[]): [Point, Point][] =>
-    u.length === 1
-      ? [[u[0] as Point, u[0] as Point]]
-      : u.slice(1).map((p, i): [Point, Point] => [u[i] as Point, p]);
-  const ss = segs(s);
-  const ts = segs(t);
-  for (const [a, b] of ss) {
-    for (const [c, d] of ts) {
+  const ns = Math.max(1, s.length - 1);
+  const nt = Math.max(1, t.length - 1);
+  for (let i = 0; i < ns; i++) {
+    const a = s[i] as Point;
+    const b = (s[i + 1] ?? a) as Point;
+    const ax0 = Math.min(a[0], b[0]);
+    const ax1 = Math.max(a[0], b[0]);
+    const ay0 = Math.min(a[1], b[1]);
+    const ay1 = Math.max(a[1], b[1]);
+    for (let j = 0; j < nt; j++) {
+      const c = t[j] as Point;
+      const d = (t[j + 1] ?? c) as Point;
+      // Boxes farther apart than the best distance so far cannot improve it.
+      const gx = Math.max(Math.min(c[0], d[0]) - ax1, ax0 - Math.max(c[0], d[0]), 0);
+      const gy = Math.max(Math.min(c[1], d[1]) - ay1, ay0 - Math.max(c[1], d[1]), 0);
+      if (gx * gx + gy * gy >= best * best) continue;
       if (segmentsIntersect(a, b, c, d)) return 0;
       best = Math.min(
         best,
@@ -82,25 +92,27 @@ export interface Approach {
 /** Closest approach of two polylines, measured between their points and segments. */
 export function closestApproach(s: readonly Point[], t: readonly Point[]): Approach {
   const best: Approach = { distance: Infinity, at: 0, otherAt: 0 };
-  const pos = (i: number, n: number) => (n > 1 ? i / (n - 1) : 0);
-  const scan = (u: readonly Point[], v: readonly Point[], flip: boolean) => {
-    for (let i = 0; i < u.length; i++) {
-      const p = u[i] as Point;
-      for (let j = 0; j < v.length; j++) {
-        const a = v[Math.max(0, j - 1)] as Point;
-        const d = pointSegmentDistance(p, a, v[j] as Point);
-        if (d < best.distance) {
-          best.distance = d;
-          const pu = pos(i, u.length);
-          const pv = pos(Math.max(0, j - 0.5), v.length);
-          [best.at, best.otherAt] = flip ? [pv, pu] : [pu, pv];
-        }
+  scanApproach(s, t, false, best);
+  scanApproach(t, s, true, best);
+  return best;
+}
+
+const share = (i: number, n: number): number => (n > 1 ? i / (n - 1) : 0);
+
+function scanApproach(u: readonly Point[], v: readonly Point[], flip: boolean, best: Approach): void {
+  for (let i = 0; i < u.length; i++) {
+    const p = u[i] as Point;
+    for (let j = 0; j < v.length; j++) {
+      const d = pointSegmentDistance(p, v[Math.max(0, j - 1)] as Point, v[j] as Point);
+      if (d < best.distance) {
+        best.distance = d;
+        const pu = share(i, u.length);
+        const pv = share(Math.max(0, j - 0.5), v.length);
+        best.at = flip ? pv : pu;
+        best.otherAt = flip ? pu : pv;
       }
     }
-  };
-  scan(s, t, false);
-  scan(t, s, true);
-  return best;
+  }
 }
 
 /** Median of a non-empty list (0 for an empty one). */
