@@ -5,8 +5,9 @@
  *   npm run bench:recognize -- [--model NAME] [--backend wasm] [--seconds 2]
  *
  * Default backend: wasm with XNNPACK limited to 1 thread (INKBOARD_BACKEND or --backend to change).
- * Prints a table, then one JSON line.
+ * Prints a table (with the machine's load average: other processes skew the numbers), then one JSON line.
  */
+import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { initBackend, type BackendName } from '../../models/lib/backend.ts';
 import { composeNumbers, loadPenDigits } from '../../models/lib/pen-data.ts';
@@ -81,8 +82,10 @@ const fourImages = images.slice(0, 4);
 const inferMs = await time(() => recognizer.classify(fourImages), 50);
 
 const model = recognizer.modelDir.split('/').pop();
+// Other processes share the cores: the 1-minute load average at the end says how much.
+const load = loadavg()[0]?.toFixed(2);
 const rows = [
-  `model ${model}, backend ${recognizer.backend}, wasm threads ${threads}`,
+  `model ${model}, backend ${recognizer.backend}, wasm threads ${threads}, load average ${load}`,
   '',
   '| batch | digits/s | ms/batch |',
   '|---:|---:|---:|',
@@ -101,6 +104,7 @@ process.stdout.write(
     model,
     backend: recognizer.backend,
     threads,
+    loadAverage: Number(load),
     batches,
     region4: {
       medianMs: Number(q(endToEnd, 0.5).toFixed(3)),
