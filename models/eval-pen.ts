@@ -36,8 +36,10 @@ const notOne = preds.filter((p) => p === 10).length;
 const accuracy = correct / digits.length;
 const byWriter = new Map<number, [number, number]>();
 digits.forEach((d, i) => {
-  const [c, n] = byWriter.get(d.writer) ?? [0, 0];
-  byWriter.set(d.writer, [c + (results[i]?.text === String(d.label) ? 1 : 0), n + 1]);
+  // Other data sets may not name writers: those digits count under writer -1 ("?").
+  const w = typeof d.writer === 'number' ? d.writer : -1;
+  const [c, n] = byWriter.get(w) ?? [0, 0];
+  byWriter.set(w, [c + (results[i]?.text === String(d.label) ? 1 : 0), n + 1]);
 });
 
 const model = path.basename(recognizer.modelDir);
@@ -61,7 +63,7 @@ const report = [
   '|---:|---:|---:|',
   ...[...byWriter.entries()]
     .sort((a, b) => a[0] - b[0])
-    .map(([w, [c, n]]) => `| ${w} | ${pct(c / n)} | ${n} |`),
+    .map(([w, [c, n]]) => `| ${w < 0 ? '?' : w} | ${pct(c / n)} | ${n} |`),
 ].join('\n');
 const files = writeReport(recognizer.modelDir, `report-pen${writerSuffix(args)}`, title, report, cm);
 process.stdout.write(`${report}\n\nwrote ${files.join(', ')}\n`);

@@ -62,9 +62,20 @@ export function loadRecognizer(args: EvalArgs): Promise<Recognizer> {
   return Recognizer.load({ model: args.model });
 }
 
-/** Suffix for report files: `-w21-30` when a writer subset was evaluated. */
+/**
+ * Suffix for report files: `-<file name>` when the data is not the shared pen digits file, then
+ * `-w21-30` when a writer subset was evaluated, so runs on different data never overwrite each other.
+ */
 export function writerSuffix(args: EvalArgs): string {
-  return args.writers ? `-w${args.writers.replace(/[^0-9,-]/g, '').replace(/,/g, '_')}` : '';
+  const data =
+    path.resolve(args.file) === path.resolve(PEN_FILE)
+      ? ''
+      : `-${path
+          .basename(args.file)
+          .replace(/\.[^.]*$/, '')
+          .replace(/[^\w.-]/g, '_')}`;
+  const writers = args.writers ? `-w${args.writers.replace(/[^0-9,-]/g, '').replace(/,/g, '_')}` : '';
+  return data + writers;
 }
 
 /** Accuracy, macro F1, per-class table and confusion matrix (rows true, columns predicted) as markdown. */
