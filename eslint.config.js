@@ -3,7 +3,17 @@ import tseslint from 'typescript-eslint';
 import prettier from 'eslint-config-prettier';
 
 export default tseslint.config(
-  { ignores: ['.tmp/', 'node_modules/', 'dist/', 'client/dist/', 'models/**/*.json', 'test-artifacts/', 'coverage/'] },
+  {
+    ignores: [
+      '.tmp/',
+      'node_modules/',
+      'dist/',
+      'client/dist/',
+      'models/**/*.json',
+      'test-artifacts/',
+      'coverage/',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   prettier,
