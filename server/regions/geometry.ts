@@ -1,19 +1,10 @@
 /** Bounding-box helpers for ink regions. */
+import { bboxOf } from '../../shared/ink/geometry.ts';
 import type { BBox, Point } from '../../shared/ink/types.ts';
 
-/** The bounding box of some points (a single point gives a zero-size box). */
+/** The bounding box of some points (a single point gives a zero-size box; none gives an empty box). */
 export function bboxOfPoints(points: readonly Point[]): BBox {
-  let x0 = Infinity;
-  let y0 = Infinity;
-  let x1 = -Infinity;
-  let y1 = -Infinity;
-  for (const [x, y] of points) {
-    if (x < x0) x0 = x;
-    if (y < y0) y0 = y;
-    if (x > x1) x1 = x;
-    if (y > y1) y1 = y;
-  }
-  return [x0, y0, x1, y1];
+  return bboxOf(points) ?? [Infinity, Infinity, -Infinity, -Infinity];
 }
 
 /** The smallest box holding all the given boxes. */
