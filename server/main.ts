@@ -4,7 +4,7 @@
  */
 import { ConfigError, loadConfig, type Config } from '../shared/config.ts';
 import { createLogger } from '../shared/logger.ts';
-import { createInferencePool, type InferencePool } from '../workers/pool.ts';
+import { createInferencePool, poolOptionsFromConfig, type InferencePool } from '../workers/pool.ts';
 import { createInkboardServer } from './app.ts';
 
 let config: Config;
@@ -20,14 +20,7 @@ const log = createLogger('server', config.LOG_LEVEL);
 const distributed = Boolean(config.REDIS_URL);
 let pool: InferencePool | undefined;
 const startPool = async (): Promise<InferencePool> => {
-  pool ??= createInferencePool({
-    threads: config.INFERENCE_THREADS,
-    batchMax: config.BATCH_MAX,
-    batchWaitMs: config.BATCH_WAIT_MS,
-    backend: config.INKBOARD_BACKEND,
-    modelDir: config.INKBOARD_MODEL,
-    logger: log,
-  });
+  pool ??= createInferencePool(poolOptionsFromConfig(config, log));
   await pool.ready();
   return pool;
 };

@@ -15,7 +15,7 @@ import { createResultSink } from '../server/results.ts';
 import { createEmitterBroadcast } from './broadcast.ts';
 import { startHealthServer } from './health-server.ts';
 import { createWorkerMetrics } from './metrics.ts';
-import { createInferencePool } from './pool.ts';
+import { createInferencePool, poolOptionsFromConfig } from './pool.ts';
 import { startRecognitionWorker } from './recognition-worker.ts';
 
 const log = createLogger('worker');
@@ -40,12 +40,7 @@ const prefix = config.REDIS_PREFIX;
 
 const metrics = createWorkerMetrics();
 const pool = createInferencePool({
-  threads: config.INFERENCE_THREADS,
-  batchMax: config.BATCH_MAX,
-  batchWaitMs: config.BATCH_WAIT_MS,
-  backend: config.INKBOARD_BACKEND,
-  modelDir: config.INKBOARD_MODEL,
-  logger: log,
+  ...poolOptionsFromConfig(config, log),
   onBatch: (size) => metrics.batchSize.observe(size),
 });
 try {

@@ -8,6 +8,7 @@
 import { Worker } from 'node:worker_threads';
 import type { BackendName } from '../models/lib/backend.ts';
 import type { Point, RecognitionResult } from '../shared/ink/types.ts';
+import type { Config } from '../shared/config.ts';
 import type { Logger } from '../shared/logger.ts';
 import type { RegionRecognizer } from '../server/queue/types.ts';
 import type { FromThread, ThreadData, ToThread } from './pool-messages.ts';
@@ -72,6 +73,18 @@ export class InferencePoolError extends Error {
 }
 
 /** Starts the threads; `recognize` may be called at once (requests wait for the models to load). */
+/** Pool options from the validated configuration (threads, batching, backend, model), shared by server and worker. */
+export function poolOptionsFromConfig(config: Config, logger: Logger): InferencePoolOptions {
+  return {
+    threads: config.INFERENCE_THREADS,
+    batchMax: config.BATCH_MAX,
+    batchWaitMs: config.BATCH_WAIT_MS,
+    backend: config.INKBOARD_BACKEND,
+    modelDir: config.INKBOARD_MODEL,
+    logger,
+  };
+}
+
 export function createInferencePool(options: InferencePoolOptions = {}): InferencePool {
   const threads = Math.max(1, options.threads ?? 1);
   const retries = options.retries ?? 1;
