@@ -63,7 +63,11 @@ const store = createRedisStore({ url, prefix, log });
 // Commands fail fast while Redis is away (the job fails and is retried) instead of piling up.
 const redis = new Redis(url, { maxRetriesPerRequest: 1, enableOfflineQueue: false, commandTimeout: 3000 });
 redis.on('error', () => {}); // the store and BullMQ log outages; this client just reconnects
-const broadcast = createEmitterBroadcast(redis, adapterKey(prefix));
+// Labels are published on their own connection that queues while Redis is away (a label stored just as
+// Redis returns is still sent, and a failed publish never becomes an unhandled rejection).
+const publisher = new Redis(url, { maxRetriesPerRequest: null });
+publisher.on('error', () => {});
+const broadcast = createEmitterBroadcast(publisher, adapterKey(prefix));
 const sink = createResultSink({ store, broadcast });
 
 const isCurrent = async (job: { boardId: string; regionId: string; version: number }) => {
@@ -119,6 +123,7 @@ async function shutdown(signal: string): Promise<void> {
   await store.close();
   health?.close();
   redis.disconnect();
+  await publisher.quit().catch(() => publisher.disconnect());
   log.info('worker stopped');
   process.exit(0);
 }

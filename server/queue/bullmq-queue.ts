@@ -14,7 +14,11 @@ export interface BullmqQueueOptions {
   url: string;
   /** REDIS_PREFIX, also the BullMQ key prefix. Default `inkboard`. */
   prefix?: string;
-  /** Attempts per job (a killed worker's job is retried). Default 3. */
+  /**
+   * Runs per job before it fails for good. Retries back off exponentially from 250 ms, so the default 8
+   * spans about 30 s: a job that fails because Redis is briefly away (its label cannot be stored) runs
+   * again once Redis is back instead of being lost. Default 8.
+   */
   attempts?: number;
   /** How long enqueue waits for a (re)connecting Redis before failing, ms. Default 1000. */
   readyWaitMs?: number;
@@ -33,8 +37,8 @@ export function createBullmqQueue(opts: BullmqQueueOptions): RecognitionQueue & 
     connection,
     prefix: bullPrefix(opts.prefix ?? 'inkboard'),
     defaultJobOptions: {
-      attempts: opts.attempts ?? 3,
-      backoff: { type: 'fixed', delay: 200 },
+      attempts: opts.attempts ?? 8,
+      backoff: { type: 'exponential', delay: 250 },
       removeOnComplete: true,
       removeOnFail: { age: 3600, count: 1000 },
     },
