@@ -20,6 +20,7 @@ import { createBullmqQueue } from './queue/bullmq-queue.ts';
 import { createEmbeddedQueue } from './queue/embedded-queue.ts';
 import type { RecognitionQueue, RegionRecognizer } from './queue/types.ts';
 import { handleConnection } from './realtime/connection.ts';
+import { createLiveRelay } from './realtime/live-relay.ts';
 import { createPresence } from './realtime/presence.ts';
 import { createSocketServer } from './realtime/socket-server.ts';
 import { DEFAULT_REGION_RULES } from './regions/types.ts';
@@ -110,8 +111,12 @@ export async function createInkboardServer(config: Config, deps: InkboardDeps = 
     onStatus: () => updateStatus(),
   });
   const { io } = sockets;
-  const broadcast = (boardId: string, msg: ServerMessage) =>
+  const live = createLiveRelay(io);
+  // Live points buffered for the room go out first, so a commit never overtakes its stroke's points.
+  const broadcast = (boardId: string, msg: ServerMessage) => {
+    live.flush(boardId);
     io.to(boardRoom(boardId)).emit(EVENTS.toClient, msg);
+  };
   const sink = createResultSink({ store, broadcast, metrics });
 
   let queue = deps.queue;
@@ -147,7 +152,16 @@ export async function createInkboardServer(config: Config, deps: InkboardDeps = 
   const limiter = new RateLimiterMemory({ points: config.RATE_LIMIT * 2, duration: 2 });
   io.on('connection', (socket) =>
     handleConnection(
-      { store, service, presence, limiter, metrics, log, cursorIntervalMs: deps.cursorIntervalMs ?? 50 },
+      {
+        store,
+        service,
+        presence,
+        live,
+        limiter,
+        metrics,
+        log,
+        cursorIntervalMs: deps.cursorIntervalMs ?? 50,
+      },
       socket,
     ),
   );
@@ -178,6 +192,7 @@ export async function createInkboardServer(config: Config, deps: InkboardDeps = 
     close: () =>
       (closing ??= (async () => {
         presence.close();
+        live.close();
         await sockets.close();
         await client.close();
         await queue.close();

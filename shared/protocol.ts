@@ -9,8 +9,11 @@
  */
 import { z } from 'zod';
 
-/** Bumped on any incompatible change to the messages below. */
-export const PROTOCOL_VERSION = 1;
+/**
+ * Bumped on any incompatible change to the messages below.
+ * 2: live ink reaches clients as `strokes.live` (batches merged per room and tick), not `stroke.points`.
+ */
+export const PROTOCOL_VERSION = 2;
 
 /** The only two socket.io event names; nothing else names an event. */
 export const EVENTS = {
@@ -220,16 +223,8 @@ export type ClientMessageOf<T extends ClientMessageType> = Extract<ClientMessage
 export type ServerMessage =
   /** Answer to join and resync: the whole board, who you are, who is here. */
   | { type: 'snapshot'; board: BoardSnapshot; you: Peer; peers: Peer[]; degraded: boolean }
-  /** Someone's stroke in progress. */
-  | {
-      type: 'stroke.points';
-      author: string;
-      strokeId: string;
-      seq: number;
-      color: string;
-      width: number;
-      points: [number, number][];
-    }
+  /** Strokes in progress: the `stroke.points` batches the room's clients sent during one relay tick. */
+  | { type: 'strokes.live'; batches: LiveBatch[] }
   /** Strokes committed, or restored by undo/redo. */
   | { type: 'strokes.added'; strokes: BoardStroke[] }
   /** Strokes erased, undone or cleared. */
@@ -247,10 +242,20 @@ export type ServerMessage =
   | { type: 'error'; error: ProtocolError; ref?: string };
 export type ServerMessageType = ServerMessage['type'];
 
+/** One `stroke.points` batch as relayed to the room, stamped with its author's user id. */
+export interface LiveBatch {
+  author: string;
+  strokeId: string;
+  seq: number;
+  color: string;
+  width: number;
+  points: [number, number][];
+}
+
 /** All server message types, for docs and exhaustiveness tests. */
 export const SERVER_MESSAGE_TYPES: readonly ServerMessageType[] = [
   'snapshot',
-  'stroke.points',
+  'strokes.live',
   'strokes.added',
   'strokes.removed',
   'label',

@@ -3,12 +3,19 @@
  * others' strokes in progress, labels (highest version per region), people and cursors.
  * The network layer feeds it server messages; views subscribe to its change events.
  */
-import type { BoardSnapshot, BoardStroke, Peer, RegionLabel, ServerMessage } from '../../shared/protocol.ts';
+import type {
+  BoardSnapshot,
+  BoardStroke,
+  LiveBatch,
+  Peer,
+  RegionLabel,
+  ServerMessage,
+} from '../../shared/protocol.ts';
 import { Emitter } from './emitter.ts';
 
 export type Point = [number, number];
 
-/** A stroke someone is drawing right now (seen through `stroke.points`). */
+/** A stroke someone is drawing right now (seen through the batches of `strokes.live`). */
 export interface LiveStroke {
   strokeId: string;
   author: string;
@@ -112,8 +119,9 @@ export class BoardState {
       case 'snapshot':
         this.applySnapshot(msg);
         break;
-      case 'stroke.points':
-        this.applyLivePoints(msg);
+      case 'strokes.live':
+        // The room's batches of one server tick, in arrival order (ours among them: skipped).
+        for (const batch of msg.batches) this.applyLivePoints(batch);
         break;
       case 'strokes.added':
         this.addStrokes(msg.strokes);
@@ -142,7 +150,7 @@ export class BoardState {
     }
   }
 
-  private applyLivePoints(msg: Extract<ServerMessage, { type: 'stroke.points' }>): void {
+  private applyLivePoints(msg: LiveBatch): void {
     if (msg.author === this.you?.userId || this.strokes.has(msg.strokeId)) return;
     let live = this.live.get(msg.strokeId);
     if (!live) {

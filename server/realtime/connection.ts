@@ -25,6 +25,7 @@ import { createCursorThrottle } from './cursor-throttle.ts';
 import { Rejection, toProtocolError } from './errors.ts';
 import { peerOf, type Presence } from './presence.ts';
 import { StrokeStreams } from './stroke-streams.ts';
+import type { LiveRelay } from './live-relay.ts';
 import type { InkSocket } from './types.ts';
 
 export interface ConnectionDeps {
@@ -34,6 +35,8 @@ export interface ConnectionDeps {
   limiter: RateLimiterMemory;
   metrics: ServerMetrics;
   log: Logger;
+  /** Merges the room's live points per tick (`strokes.live`). */
+  live: LiveRelay;
   /** Min interval between relayed cursor updates of one connection, ms. */
   cursorIntervalMs: number;
 }
@@ -146,10 +149,8 @@ export function handleConnection(deps: ConnectionDeps, socket: InkSocket): void 
         const { boardId, userId } = actor();
         const bad = streams.accept(msg.strokeId, msg.seq);
         if (bad) reject('OUT_OF_ORDER', bad);
-        const { type, strokeId, seq, color, width, points } = msg;
-        socket
-          .to(boardRoom(boardId))
-          .emit(EVENTS.toClient, { type, author: userId, strokeId, seq, color, width, points });
+        const { strokeId, seq, color, width, points } = msg;
+        deps.live.push(boardId, { author: userId, strokeId, seq, color, width, points });
         return undefined;
       }
       case 'stroke.commit': {

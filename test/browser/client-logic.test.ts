@@ -72,23 +72,29 @@ describe('board state', () => {
 
   it('assembles live ink from ordered batches and hands over to the committed stroke', () => {
     const s = joined();
-    const base = {
-      type: 'stroke.points' as const,
-      author: 'other',
-      strokeId: 'k',
-      color: '#000000',
-      width: 4,
-    };
-    s.apply({ ...base, seq: 0, points: [[0, 0]] });
-    s.apply({ ...base, seq: 1, points: [[1, 1]] });
-    s.apply({ ...base, seq: 1, points: [[1, 1]] });
+    const base = { author: 'other', strokeId: 'k', color: '#000000', width: 4 };
+    const mine = { ...base, author: 'me', strokeId: 'mine' };
+    s.apply({
+      type: 'strokes.live',
+      batches: [
+        { ...base, seq: 0, points: [[0, 0]] },
+        { ...mine, seq: 0, points: [[9, 9]] },
+        { ...base, seq: 1, points: [[1, 1]] },
+      ],
+    });
+    s.apply({ type: 'strokes.live', batches: [{ ...base, seq: 1, points: [[1, 1]] }] });
     expect(s.live.get('k')?.points).toEqual([
       [0, 0],
       [1, 1],
     ]);
+    // Our own batches come back in the room's message: never shown as someone else's live ink.
+    expect(s.live.has('mine')).toBe(false);
     s.apply({ type: 'strokes.added', strokes: [stroke('k')] });
     expect(s.live.has('k')).toBe(false);
     expect(s.strokes.has('k')).toBe(true);
+    // A late batch of a committed stroke does not bring the live stroke back.
+    s.apply({ type: 'strokes.live', batches: [{ ...base, seq: 2, points: [[2, 2]] }] });
+    expect(s.live.has('k')).toBe(false);
   });
 
   it('a snapshot replaces strokes and labels but keeps our unacknowledged strokes', () => {

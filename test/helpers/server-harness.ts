@@ -12,6 +12,7 @@ import {
   type ClientMessage,
   type ClientToServerEvents,
   type CreateBoardResponse,
+  type LiveBatch,
   type ServerMessage,
   type ServerToClientEvents,
 } from '../../shared/protocol.ts';
@@ -120,6 +121,11 @@ export class TestClient {
 
   of<T extends ServerMessage['type']>(type: T): Extract<ServerMessage, { type: T }>[] {
     return this.messages.filter((m): m is Extract<ServerMessage, { type: T }> => m.type === type);
+  }
+
+  /** Every live batch received so far (from `strokes.live` messages), in order. */
+  liveBatches(): LiveBatch[] {
+    return this.of('strokes.live').flatMap((m) => m.batches);
   }
 
   close(): void {

@@ -71,7 +71,7 @@ describe.each<Mode>(['embedded', 'distributed'])('%s mode', (mode) => {
     expect(
       await bad.send({
         type: 'join',
-        protocolVersion: 1,
+        protocolVersion: PROTOCOL_VERSION,
         boardId: 'nosuchboard',
         userKey: userKey('x'),
         name: 'X',
@@ -91,7 +91,7 @@ describe.each<Mode>(['embedded', 'distributed'])('%s mode', (mode) => {
     // A wrong owner key just makes a member.
     const joined = await bad.send({
       type: 'join',
-      protocolVersion: 1,
+      protocolVersion: PROTOCOL_VERSION,
       boardId: board.boardId,
       userKey: userKey('x'),
       name: 'X',

@@ -81,7 +81,7 @@ describe.each<Mode>(['embedded', 'distributed'])('%s mode', (mode) => {
       expect(await drawStroke(ann, `four${k}`, s, { delayMs: 2 })).toEqual({ ok: true });
     }
     // Bob saw the points while they were drawn, not only the commit.
-    const live = bob.of('stroke.points').filter((m) => m.strokeId === 'four0');
+    const live = bob.liveBatches().filter((m) => m.strokeId === 'four0');
     expect(live.length).toBeGreaterThan(1);
     expect(live[0]).toMatchObject({ author: annId, seq: 0 });
     expect(live.flatMap((m) => m.points)).toEqual(strokes[0]);

@@ -1,0 +1,64 @@
+/** The live ink relay: one `strokes.live` per room and tick, flushed early when large or on demand. */
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { createLiveRelay } from '../../server/realtime/live-relay.ts';
+import type { InkServer } from '../../server/realtime/types.ts';
+import type { LiveBatch, ServerMessage } from '../../shared/protocol.ts';
+
+function fakeIo() {
+  const sent: { room: string; msg: ServerMessage }[] = [];
+  const io = {
+    to: (room: string) => ({ emit: (_e: string, msg: ServerMessage) => sent.push({ room, msg }) }),
+  };
+  return { io: io as unknown as InkServer, sent };
+}
+
+const batch = (strokeId: string, seq: number, n = 1): LiveBatch => ({
+  author: 'u',
+  strokeId,
+  seq,
+  color: '#000000',
+  width: 2,
+  points: Array.from({ length: n }, (_, i) => [i, seq] as [number, number]),
+});
+
+describe('live relay', () => {
+  afterEach(() => vi.useRealTimers());
+
+  it('sends one message per room per tick, batches in arrival order', () => {
+    vi.useFakeTimers();
+    const { io, sent } = fakeIo();
+    const relay = createLiveRelay(io, { tickMs: 40 });
+    relay.push('b1', batch('x', 0));
+    relay.push('b2', batch('y', 0));
+    relay.push('b1', batch('x', 1));
+    vi.advanceTimersByTime(39);
+    expect(sent).toEqual([]);
+    vi.advanceTimersByTime(1);
+    expect(sent.map((s) => s.room).sort()).toEqual(['board:b1', 'board:b2'].sort());
+    const b1 = sent.find((s) => s.msg.type === 'strokes.live' && s.msg.batches[0]?.strokeId === 'x');
+    expect(b1?.msg).toEqual({ type: 'strokes.live', batches: [batch('x', 0), batch('x', 1)] });
+    vi.advanceTimersByTime(200);
+    expect(sent).toHaveLength(2);
+  });
+
+  it('flushes at once when asked (before a commit) and when the buffer is large', () => {
+    vi.useFakeTimers();
+    const { io, sent } = fakeIo();
+    const relay = createLiveRelay(io, { tickMs: 40, flushPoints: 10 });
+    relay.push('b1', batch('x', 0, 3));
+    relay.flush('b1');
+    expect(sent).toHaveLength(1);
+    relay.flush('b1'); // nothing waiting: nothing sent
+    relay.push('b1', batch('x', 1, 6));
+    relay.push('b1', batch('x', 2, 4));
+    expect(sent).toHaveLength(2);
+    vi.advanceTimersByTime(100);
+    expect(sent).toHaveLength(2);
+    relay.push('b1', batch('x', 3));
+    relay.close();
+    expect(sent).toHaveLength(3);
+    relay.push('b1', batch('x', 4));
+    vi.advanceTimersByTime(100);
+    expect(sent).toHaveLength(3);
+  });
+});
