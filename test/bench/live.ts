@@ -3,16 +3,20 @@
  *
  * Simulated clients (socket.io-client) in several rooms write real pen digits at human speed; the time from
  * each digit's pen-up to its label arriving at every client of the room is reported as p50/p95/p99, with the
- * server's (and worker's) CPU use. All processes run on this machine, clients included.
+ * server's (and worker's) CPU use. All processes run on this machine, clients included: the rooms are
+ * split over `--client-procs` child processes (default: one per core, at most one per room), so one
+ * process's event loop does not set the pace of every client.
  *
  *   npm run bench:live -- [--rooms 1,5,10] [--clients 30] [--seconds 30] [--modes embedded,distributed]
+ *                         [--client-procs N]
  */
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { freePort, startRedis } from '../helpers/redis-server.ts';
 import { quantile, runClassroom } from './lib/classroom.ts';
+import { runClassroomInProcesses } from './lib/classroom-procs.ts';
 import { cpuSeconds, startService, waitForHttp, type Service } from './lib/services.ts';
 
 const { values } = parseArgs({
@@ -22,12 +26,14 @@ const { values } = parseArgs({
     seconds: { type: 'string', default: '30' },
     modes: { type: 'string', default: 'embedded,distributed' },
     'point-ms': { type: 'string', default: '25' },
+    'client-procs': { type: 'string', default: String(availableParallelism()) },
   },
 });
 const roomCounts = values.rooms.split(',').map(Number);
 const clientsPerRoom = Number(values.clients);
 const seconds = Number(values.seconds);
 const modes = values.modes.split(',') as ('embedded' | 'distributed')[];
+const clientProcs = Number(values['client-procs']);
 
 interface Row {
   mode: string;
@@ -41,8 +47,10 @@ interface Row {
   p99: number;
   serverCpu: number;
   workerCpu: number | null;
-  /** CPU of this process, which runs every simulated client: near 100% means the clients, not the server, set the pace. */
+  /** CPU of all the client processes together, % of one core (over 100 % when they use several). */
   clientsCpu: number;
+  /** Processes the simulated clients ran in. */
+  clientProcs: number;
 }
 
 async function scenario(mode: 'embedded' | 'distributed', rooms: number): Promise<Row> {
@@ -69,22 +77,23 @@ async function scenario(mode: 'embedded' | 'distributed', rooms: number): Promis
     // Warm up: the first recognition loads the model.
     await runClassroom({ urls: [url], rooms: 1, clientsPerRoom: 1, seconds: 3, drainMs: 30_000 });
 
-    const cpu0 = {
-      server: cpuSeconds(server.child.pid!),
-      worker: worker ? cpuSeconds(worker.child.pid!) : 0,
-    };
-    const t0 = performance.now();
-    const self0 = process.cpuUsage();
-    const res = await runClassroom({
+    // CPU and wall time count from the moment every client has joined and writing starts.
+    let cpu0 = { server: 0, worker: 0 };
+    let t0 = 0;
+    const res = await runClassroomInProcesses({
       urls: [url],
       rooms,
       clientsPerRoom,
       seconds,
       pointMs: Number(values['point-ms']),
+      processes: clientProcs,
+      onStart: () => {
+        cpu0 = { server: cpuSeconds(server.child.pid!), worker: worker ? cpuSeconds(worker.child.pid!) : 0 };
+        t0 = performance.now();
+      },
     });
     const wall = (performance.now() - t0) / 1000;
-    const self = process.cpuUsage(self0);
-    const clientsCpu = ((self.user + self.system) / 1e6 / wall) * 100;
+    const clientsCpu = (res.clientsCpuSeconds / wall) * 100;
     const serverCpu = ((cpuSeconds(server.child.pid!) - cpu0.server) / wall) * 100;
     const workerCpu = worker ? ((cpuSeconds(worker.child.pid!) - cpu0.worker) / wall) * 100 : null;
     return {
@@ -100,6 +109,7 @@ async function scenario(mode: 'embedded' | 'distributed', rooms: number): Promis
       serverCpu,
       workerCpu,
       clientsCpu,
+      clientProcs: res.processes,
     };
   } finally {
     await Promise.all(services.map((s) => s.stop()));
@@ -112,7 +122,7 @@ const rows: Row[] = [];
 for (const mode of modes) {
   for (const rooms of roomCounts) {
     process.stderr.write(
-      `bench:live ${mode}, ${rooms} room(s) x ${clientsPerRoom} clients, ${seconds} s ...\n`,
+      `bench:live ${mode}, ${rooms} room(s) x ${clientsPerRoom} clients, ${seconds} s, clients in ${Math.min(rooms, clientProcs)} process(es) ...\n`,
     );
     rows.push(await scenario(mode, rooms));
   }

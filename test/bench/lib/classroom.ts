@@ -25,6 +25,10 @@ export interface ClassroomOptions {
   numberPauseMs?: [number, number];
   /** How long to wait for the last labels after writing stops. Default 5000 ms. */
   drainMs?: number;
+  /** Index of the first composed number to write (so several processes write different ones). Default 0. */
+  numberOffset?: number;
+  /** Called once every client has joined; writing starts when it resolves (lets processes start together). */
+  ready?: () => Promise<void>;
 }
 
 export interface ClassroomResult {
@@ -89,10 +93,11 @@ export async function runClassroom(o: ClassroomOptions): Promise<ClassroomResult
     clients.push(room);
   }
   await Promise.all(clients.flat().map((c) => c.join()));
+  await o.ready?.();
 
   const deadline = performance.now() + o.seconds * 1000;
   let digits = 0;
-  let next = 0;
+  let next = o.numberOffset ?? 0;
   const writer = async (client: SimClient, slot: number) => {
     const ox = (slot % 6) * 420;
     let oy = Math.floor(slot / 6) * 900;
