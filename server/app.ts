@@ -112,9 +112,9 @@ export async function createInkboardServer(config: Config, deps: InkboardDeps = 
   });
   const { io } = sockets;
   const live = createLiveRelay(io);
-  // Live points buffered for the room go out first, so a commit never overtakes its stroke's points.
+  // A commit drops its stroke's live points still waiting for the relay tick, so they never follow it.
   const broadcast = (boardId: string, msg: ServerMessage) => {
-    live.flush(boardId);
+    if (msg.type === 'strokes.added') live.committed(boardId, msg.strokes);
     io.to(boardRoom(boardId)).emit(EVENTS.toClient, msg);
   };
   const sink = createResultSink({ store, broadcast, metrics });

@@ -1,13 +1,15 @@
 /**
  * Live ink relay: the `stroke.points` batches that reach this server for a board are collected for one
  * short tick and sent to the board's room as ONE `strokes.live` message (to everyone, authors included:
- * clients skip their own strokes by `author`). With thirty writers per room a batch each every 50 ms, this
- * turns hundreds of room broadcasts per second into a few dozen, and the socket writes with them.
+ * clients skip their own strokes by `author`). With thirty writers per room sending a batch each every
+ * 50 ms, this turns hundreds of room broadcasts (each a socket write per client) per second into a few
+ * dozen.
  *
- * Ordering: batches keep their arrival order within a tick, and a board's buffer is flushed before any
- * other message to that room goes out through `flush` (the server flushes before every board broadcast,
- * so a stroke's commit never overtakes its own live points). The message goes through `io`, so in
- * distributed mode the adapter carries it to the room's clients on other servers too.
+ * Ordering: batches keep their arrival order. When a stroke's commit is broadcast (`strokes.added`), its
+ * batches still waiting here are dropped: the commit carries every point, so its live points can never
+ * arrive after it (the batches sent earlier were sent before it). The message goes through `io`, so in
+ * distributed mode the adapter carries it to the room's clients on other servers too; a stroke's batches
+ * and its commit always come through the author's own server.
  */
 import { EVENTS, type LiveBatch } from '../../shared/protocol.ts';
 import { boardRoom } from '../../shared/rooms.ts';
@@ -16,7 +18,7 @@ import type { InkServer } from './types.ts';
 /**
  * How long batches are collected per room before they go out, ms. Clients send a batch every ~50 ms
  * while drawing, so a 40 ms tick merges roughly one batch per drawing client, adds at most 40 ms (20 on
- * average) to live ink, which nobody notices, and never delays a commit or a label (flushed first).
+ * average) to live ink, which nobody notices, and never delays a commit or a label.
  */
 export const LIVE_TICK_MS = 40;
 /** A room's buffer is sent at once when it holds this many points (keeps messages small, ~60 KB). */
@@ -63,9 +65,24 @@ export function createLiveRelay(io: InkServer, opts: LiveRelayOptions = {}) {
     if (buf.points >= flushPoints) flush(boardId);
   }
 
+  /** A commit of these strokes is about to be broadcast: their waiting batches are not needed any more. */
+  function committed(boardId: string, strokes: readonly { id: string; author: string }[]): void {
+    const buf = rooms.get(boardId);
+    if (!buf) return;
+    const done = (b: LiveBatch) => strokes.some((s) => s.id === b.strokeId && s.author === b.author);
+    if (!buf.batches.some(done)) return;
+    buf.batches = buf.batches.filter((b) => !done(b));
+    buf.points = buf.batches.reduce((n, b) => n + b.points.length, 0);
+    if (buf.batches.length === 0) {
+      clearTimeout(buf.timer);
+      rooms.delete(boardId);
+    }
+  }
+
   return {
     push,
     flush,
+    committed,
     /** Sends everything buffered and stops collecting. */
     close(): void {
       for (const boardId of [...rooms.keys()]) flush(boardId);

@@ -16,6 +16,15 @@ export function isNear(a: BBox, b: BBox, rules: RegionRules): boolean {
 
 export const newRegionId = (): string => randomBytes(9).toString('base64url');
 
+/** A deep copy of a region (as structuredClone, but a commit loads dozens of them: much cheaper). */
+function copyRegion(r: Region): Region {
+  return {
+    ...r,
+    bbox: [...r.bbox],
+    strokes: r.strokes.map((s) => ({ ...s, bbox: [...s.bbox] })),
+  };
+}
+
 /** The outcome of a batch of stroke changes on a working set of regions. */
 export interface RegionChanges {
   /** Regions created or changed (new version), in the working set's final state. */
@@ -40,7 +49,7 @@ export class RegionWorkingSet {
 
   load(regions: Iterable<Region>): void {
     for (const r of regions) {
-      if (!this.regions.has(r.id) && !this.removed.has(r.id)) this.regions.set(r.id, structuredClone(r));
+      if (!this.regions.has(r.id) && !this.removed.has(r.id)) this.regions.set(r.id, copyRegion(r));
     }
   }
 

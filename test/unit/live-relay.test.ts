@@ -1,4 +1,4 @@
-/** The live ink relay: one `strokes.live` per room and tick, flushed early when large or on demand. */
+/** The live ink relay: one `strokes.live` per room and tick, sent early when large; commits drop theirs. */
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createLiveRelay } from '../../server/realtime/live-relay.ts';
 import type { InkServer } from '../../server/realtime/types.ts';
@@ -12,8 +12,8 @@ function fakeIo() {
   return { io: io as unknown as InkServer, sent };
 }
 
-const batch = (strokeId: string, seq: number, n = 1): LiveBatch => ({
-  author: 'u',
+const batch = (strokeId: string, seq: number, n = 1, author = 'u'): LiveBatch => ({
+  author,
   strokeId,
   seq,
   color: '#000000',
@@ -60,5 +60,25 @@ describe('live relay', () => {
     relay.push('b1', batch('x', 4));
     vi.advanceTimersByTime(100);
     expect(sent).toHaveLength(3);
+  });
+
+  it("drops a committed stroke's waiting batches and keeps the others", () => {
+    vi.useFakeTimers();
+    const { io, sent } = fakeIo();
+    const relay = createLiveRelay(io, { tickMs: 40 });
+    relay.push('b1', batch('x', 0));
+    relay.push('b1', batch('y', 0));
+    relay.push('b1', batch('x', 0, 1, 'v')); // same stroke id, another author: not the committed stroke
+    relay.push('b1', batch('x', 1));
+    relay.committed('b1', [{ id: 'x', author: 'u' }]);
+    vi.advanceTimersByTime(40);
+    expect(sent.map((s) => s.msg)).toEqual([
+      { type: 'strokes.live', batches: [batch('y', 0), batch('x', 0, 1, 'v')] },
+    ]);
+    // Nothing left: no message at all.
+    relay.push('b1', batch('z', 0));
+    relay.committed('b1', [{ id: 'z', author: 'u' }]);
+    vi.advanceTimersByTime(100);
+    expect(sent).toHaveLength(1);
   });
 });
