@@ -319,6 +319,8 @@ export function protocolError(code: ErrorCode, message: string): ProtocolError {
 export function parseClientMessage(
   input: unknown,
 ): { ok: true; msg: ClientMessage } | { ok: false; error: ProtocolError } {
+  const fast = fastStrokePoints(input);
+  if (fast) return { ok: true, msg: fast };
   const res = ClientMessageSchema.safeParse(input);
   if (res.success) return { ok: true, msg: res.data };
   const type =
@@ -333,4 +335,37 @@ export function parseClientMessage(
       `${type}: ${where}${issue?.message ?? 'invalid message'}`,
     ),
   };
+}
+
+const ID_RE = /^[A-Za-z0-9_-]{1,64}$/;
+const COLOR_RE = /^#[0-9a-fA-F]{6}$/;
+const isCoordinate = (v: unknown): v is number =>
+  typeof v === 'number' && Number.isFinite(v) && Math.abs(v) <= LIMITS.maxCoordinate;
+
+/**
+ * `stroke.points` is most of the traffic (every drawing client, every 40-50 ms), so a plain check accepts
+ * the well-formed ones several times faster than the schema. It only ever accepts what
+ * `StrokePointsSchema` accepts and returns the same value (known keys only); anything else, including
+ * every invalid message, goes through the schema, which gives the error.
+ */
+function fastStrokePoints(input: unknown): ClientMessageOf<'stroke.points'> | undefined {
+  if (typeof input !== 'object' || input === null) return undefined;
+  const m = input as Record<string, unknown>;
+  if (m.type !== 'stroke.points') return undefined;
+  const { strokeId, seq, color, width, points } = m;
+  if (typeof strokeId !== 'string' || !ID_RE.test(strokeId)) return undefined;
+  if (typeof seq !== 'number' || !Number.isSafeInteger(seq) || seq < 0) return undefined;
+  if (typeof color !== 'string' || !COLOR_RE.test(color)) return undefined;
+  if (typeof width !== 'number' || !Number.isFinite(width) || width < 0.5 || width > 64) return undefined;
+  if (!Array.isArray(points) || points.length < 1 || points.length > LIMITS.maxPointsPerBatch)
+    return undefined;
+  const copy: [number, number][] = new Array(points.length);
+  for (let i = 0; i < points.length; i++) {
+    const p: unknown = points[i];
+    if (!Array.isArray(p) || p.length !== 2) return undefined;
+    const [x, y] = p as unknown[];
+    if (!isCoordinate(x) || !isCoordinate(y)) return undefined;
+    copy[i] = [x, y];
+  }
+  return { type: 'stroke.points', strokeId, seq, color, width, points: copy };
 }

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import {
   CLIENT_MESSAGE_TYPES,
   ERROR_CODES,
+  ClientMessageSchema,
   LIMITS,
   PROTOCOL_VERSION,
   RecognizeRequestSchema,
@@ -141,6 +142,41 @@ describe('parseClientMessage', () => {
   it('drops unknown fields instead of passing them on', () => {
     const res = parseClientMessage({ type: 'undo', evil: true });
     expect(res).toEqual({ ok: true, msg: { type: 'undo' } });
+  });
+  it('decides stroke.points exactly as the schema does (its fast path included)', () => {
+    const base = { type: 'stroke.points', strokeId: 's_1-A', seq: 7, color: '#00ffAA', width: 0.5 };
+    const pts = (n: number) => Array.from({ length: n }, (_, i) => [i * 1.5, -i] as [number, number]);
+    const M = LIMITS.maxCoordinate;
+    const variants: Record<string, unknown>[] = [
+      { ...base, points: pts(1) },
+      { ...base, points: pts(LIMITS.maxPointsPerBatch), width: 64, extra: 'dropped' },
+      { ...base, points: [[M, -M]], seq: 0 },
+      { ...base, points: [[M + 1, 0]] },
+      { ...base, points: [[0, NaN]] },
+      { ...base, points: [[0, Infinity]] },
+      { ...base, points: [[0, '1']] },
+      { ...base, points: [[0, 1, 2]] },
+      { ...base, points: [[0]] },
+      { ...base, points: [] },
+      { ...base, points: pts(LIMITS.maxPointsPerBatch + 1) },
+      { ...base, points: [, [0, 0]] }, // eslint-disable-line no-sparse-arrays
+      { ...base, points: 'nope' },
+      { ...base, points: pts(2), seq: -1 },
+      { ...base, points: pts(2), seq: 1.5 },
+      { ...base, points: pts(2), seq: 2 ** 60 },
+      { ...base, points: pts(2), width: 0.4 },
+      { ...base, points: pts(2), width: 65 },
+      { ...base, points: pts(2), color: '#00ffA' },
+      { ...base, points: pts(2), strokeId: 'a'.repeat(65) },
+      { ...base, points: pts(2), strokeId: 'a b' },
+      { ...base, points: pts(2), strokeId: 3 },
+    ];
+    for (const v of variants) {
+      const schema = ClientMessageSchema.safeParse(v);
+      const res = parseClientMessage(v);
+      expect(res.ok, JSON.stringify(v).slice(0, 100)).toBe(schema.success);
+      if (res.ok && schema.success) expect(res.msg).toEqual(schema.data);
+    }
   });
 });
 
