@@ -42,7 +42,9 @@ export async function commitStroke(
   penDownAt?: number,
 ): Promise<Outcome> {
   const [existing] = await tx.getStrokes([input.id]);
-  if (existing) return { ...emptyOutcome(), duplicate: true };
+  // A resend (the client did not see its ack): relay the stored stroke again, in case the server that
+  // stored it died before relaying it. Clients ignore a stroke they already have.
+  if (existing) return { ...emptyOutcome(), added: [existing], duplicate: true };
   await checkRoom(tx, 1);
   const stroke: BoardStroke = { ...input, author: actor.userId, createdAt: ctx.now };
   const history = await tx.getHistory(actor.userId);

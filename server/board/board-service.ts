@@ -1,6 +1,12 @@
 /**
  * Runs board actions: the store transaction, then the broadcasts (strokes, removed labels) and the
  * recognition jobs of the regions that changed.
+ *
+ * Recognition is never lost between the commit and the queue: the store records every region version it
+ * writes in its outbox (atomically with the change); a job is removed from the outbox once it is queued.
+ * A sweep on every server queues what is still there after `outboxAgeMs` (the queue was down, or the
+ * server that committed died before queuing). Jobs are idempotent per region version, so a job queued by
+ * two servers runs once.
  */
 import type { Logger } from '../../shared/logger.ts';
 import type { ServerMessage } from '../../shared/protocol.ts';
@@ -18,32 +24,60 @@ export interface BoardServiceOptions {
   broadcast: (boardId: string, msg: ServerMessage) => void;
   metrics?: ServerMetrics;
   log: Logger;
+  /** How often the outbox is swept, ms; 0 disables the sweep. Default 2000. */
+  outboxSweepMs?: number;
+  /** Outbox entries at least this old are queued by the sweep, ms. Default 5000. */
+  outboxAgeMs?: number;
 }
 
-/** Waits between tries to queue a recognition job while the queue is unavailable (about 20 s in all). */
-const ENQUEUE_RETRY_MS = [250, 500, 1000, 2000, 4000, 4000, 4000, 4000];
-
 export function createBoardService(opts: BoardServiceOptions) {
-  // The change is already stored, so its recognition must not be lost to a queue that is reconnecting
-  // (e.g. Redis just came back); jobs are idempotent per region version, so retrying is safe.
-  async function enqueueWithRetry(job: RecognitionJob): Promise<void> {
-    for (let attempt = 0; ; attempt++) {
-      try {
-        await opts.queue.enqueue(job);
-        return;
-      } catch (err) {
-        const wait = ENQUEUE_RETRY_MS[attempt];
-        if (wait === undefined) {
-          opts.log.warn(
-            { err: String(err), boardId: job.boardId, regionId: job.regionId },
-            'could not queue recognition',
-          );
-          return;
-        }
-        await new Promise((r) => setTimeout(r, wait).unref());
-      }
+  const { store, queue, log } = opts;
+
+  /** Queues jobs and clears them from the outbox; a job that fails stays there for the sweep. */
+  async function enqueue(jobs: readonly RecognitionJob[]): Promise<void> {
+    const queued = await Promise.all(
+      jobs.map((job) =>
+        queue.enqueue(job).then(
+          () => job,
+          (err: unknown) => {
+            log.warn(
+              { err: String(err), boardId: job.boardId, regionId: job.regionId, version: job.version },
+              'could not queue recognition; the outbox sweep will retry',
+            );
+            return undefined;
+          },
+        ),
+      ),
+    );
+    const done = queued.filter((j): j is RecognitionJob => !!j);
+    if (done.length)
+      await store
+        .jobsQueued(done)
+        .catch((err: unknown) => log.debug({ err: String(err) }, 'outbox clear failed; the sweep will'));
+  }
+
+  let sweeping = false;
+  /** Queues the outbox entries older than `outboxAgeMs`. Returns how many jobs it queued. */
+  async function sweep(): Promise<number> {
+    if (sweeping || store.degraded) return 0;
+    sweeping = true;
+    try {
+      const jobs = await store.pendingJobs(opts.outboxAgeMs ?? 5000);
+      if (!jobs.length) return 0;
+      log.info({ jobs: jobs.length }, 'queuing recognition left in the outbox');
+      opts.metrics?.jobsEnqueued.inc(jobs.length);
+      await enqueue(jobs);
+      return jobs.length;
+    } catch (err) {
+      log.warn({ err: String(err) }, 'outbox sweep failed');
+      return 0;
+    } finally {
+      sweeping = false;
     }
   }
+  const sweepMs = opts.outboxSweepMs ?? 2000;
+  const timer = sweepMs > 0 ? setInterval(() => void sweep(), sweepMs) : undefined;
+  timer?.unref();
 
   return {
     async run(
@@ -56,14 +90,17 @@ export function createBoardService(opts: BoardServiceOptions) {
           opts.broadcast(boardId, { type: 'strokes.removed', strokeIds: out.removedIds });
         if (out.added.length) opts.broadcast(boardId, { type: 'strokes.added', strokes: out.added });
         for (const r of out.removedRegions) opts.broadcast(boardId, { type: 'label.removed', ...r });
-        for (const job of out.jobs) {
-          opts.metrics?.jobsEnqueued.inc();
-          void enqueueWithRetry(job);
+        if (out.jobs.length) {
+          opts.metrics?.jobsEnqueued.inc(out.jobs.length);
+          void enqueue(out.jobs);
         }
       };
       // Others see the change and recognition starts as soon as it is applied; the ack waits for the disk.
-      const out = await opts.store.update(boardId, (tx) => action(tx, { now, rules: opts.rules }), publish);
-      return out;
+      return store.update(boardId, (tx) => action(tx, { now, rules: opts.rules }), publish);
+    },
+    sweep,
+    close(): void {
+      if (timer) clearInterval(timer);
     },
   };
 }

@@ -9,7 +9,7 @@ export interface Outcome {
   jobs: RecognitionJob[];
   /** Regions that no longer exist (label.removed). */
   removedRegions: { regionId: string; version: number }[];
-  /** The commit was a resend of a stroke the board already has. */
+  /** The commit was a resend of a stroke the board already has; `added` holds the stored one, relayed again. */
   duplicate?: boolean;
 }
 

@@ -1,7 +1,7 @@
 /** A board held in memory, and how queued writes apply to it (the memory store and its journal share this). */
 import type { BoardStroke, RegionLabel } from '../../shared/protocol.ts';
 import type { Region } from '../regions/types.ts';
-import type { BoardMeta, UserHistory, WriteOp } from './board-store.ts';
+import type { BoardMeta, BoardTx, UserHistory, WriteOp } from './board-store.ts';
 
 export interface BoardState {
   meta: BoardMeta;
@@ -46,6 +46,56 @@ export function applyWrite(b: BoardState, op: WriteOp): void {
       b.history.set(op.userId, op.history);
       break;
   }
+}
+
+/**
+ * Applies a write and records how to take it back (`undo`, to be run last first): the Redis store applies
+ * a group of transactions to its cached board before their commit and rolls them back if it fails.
+ */
+export function applyWriteUndoable(b: BoardState, op: WriteOp, undo: (() => void)[]): void {
+  const restore = <K, V>(m: Map<K, V>, k: K) => {
+    const had = m.has(k);
+    const v = m.get(k);
+    undo.push(() => void (had ? m.set(k, v as V) : m.delete(k)));
+  };
+  switch (op.t) {
+    case 'putStroke':
+      restore(b.strokes, op.stroke.id);
+      break;
+    case 'deleteStroke':
+      restore(b.strokes, op.id);
+      restore(b.strokeRegion, op.id);
+      break;
+    case 'strokeRegion':
+      restore(b.strokeRegion, op.id);
+      break;
+    case 'putRegion':
+      restore(b.regions, op.region.id);
+      break;
+    case 'deleteRegion':
+      restore(b.regions, op.id);
+      restore(b.labels, op.id);
+      break;
+    case 'history':
+      restore(b.history, op.userId);
+      break;
+  }
+  applyWrite(b, op);
+}
+
+/** A transaction reading a board held in memory; writes are queued to `ops`. */
+export function stateTx(s: BoardState, ops: WriteOp[]): BoardTx {
+  return {
+    meta: s.meta,
+    strokeCount: async () => s.strokes.size,
+    getStrokes: async (ids) => ids.map((id) => s.strokes.get(id)),
+    regionsOf: async (ids) => ids.map((id) => s.strokeRegion.get(id)),
+    getRegions: async (ids) => ids.map((id) => s.regions.get(id)),
+    recentRegions: async (since) => [...s.regions.values()].filter((r) => r.updatedAt >= since),
+    allRegions: async () => [...s.regions.values()],
+    getHistory: async (userId) => structuredClone(s.history.get(userId) ?? { undo: [], redo: [] }),
+    write: (op) => void ops.push(op),
+  };
 }
 
 /** Stores the label if it is for the region's current version. */

@@ -3,9 +3,18 @@
  *
  * Mutations run in `update(boardId, fn)`: `fn` reads through the transaction, then queues writes; the
  * writes are applied atomically after `fn` returns (and durably, before the returned promise resolves).
- * Reads do not see the transaction's own queued writes, so `fn` reads everything first.
+ * Reads do not see the transaction's own queued writes, so `fn` reads everything first. Transactions on
+ * one board are serialisable: each sees the writes of every transaction applied before it. `fn` may run
+ * more than once (the Redis store re-runs it when another server committed first), so it must have no
+ * side effects besides its queued writes; it should not wait on anything but the transaction's reads.
+ *
+ * Recognition outbox: every region version written (`putRegion`) is recorded as pending recognition in
+ * the same atomic write. The caller queues the job and then calls `jobsQueued`; `pendingJobs` returns the
+ * versions still pending after a while (the server died, or the queue was down, between the commit and
+ * the enqueue), rebuilt from the board, so a stored change is always recognised eventually.
  */
 import type { BoardSnapshot, BoardStroke, RegionLabel } from '../../shared/protocol.ts';
+import type { RecognitionJob } from '../queue/types.ts';
 import type { Region } from '../regions/types.ts';
 
 export interface BoardMeta {
@@ -67,6 +76,14 @@ export interface BoardStore {
    * while the returned promise (the sender's ack) does.
    */
   update<T>(boardId: string, fn: (tx: BoardTx) => Promise<T>, onApplied?: (result: T) => void): Promise<T>;
+  /**
+   * Region versions written at least `olderThanMs` ago whose job was not reported queued, as jobs
+   * (`penUpAt` = commit time), oldest first, at most `limit` (default 100). Entries of versions that are no
+   * longer current are dropped (the newer version has its own entry).
+   */
+  pendingJobs(olderThanMs: number, limit?: number): Promise<RecognitionJob[]>;
+  /** Removes region versions from the outbox once their jobs are queued. */
+  jobsQueued(jobs: readonly Pick<RecognitionJob, 'boardId' | 'regionId' | 'version'>[]): Promise<void>;
   /** Stores a label only if `label.version` is the region's current version. Returns whether it did. */
   setLabel(boardId: string, label: RegionLabel): Promise<boolean>;
   close(): Promise<void>;

@@ -1,17 +1,20 @@
-/** Embedded-mode board store: boards in memory, each persisted to its journal in DATA_DIR. */
+/**
+ * Embedded-mode board store: boards in memory, each persisted to its journal in DATA_DIR.
+ * The recognition outbox is kept in memory only: after a restart, a board's regions without a label of
+ * their current version are pending again once the board is loaded (by its first reader or writer).
+ */
 import path from 'node:path';
 import type { Logger } from '../../shared/logger.ts';
 import type { BoardSnapshot, RegionLabel } from '../../shared/protocol.ts';
-import type { Region } from '../regions/types.ts';
+import type { RecognitionJob } from '../queue/types.ts';
 import {
   BoardNotFoundError,
   byCommitOrder,
   type BoardMeta,
   type BoardStore,
-  type BoardTx,
   type WriteOp,
 } from './board-store.ts';
-import { applyLabel, applyWrite, emptyBoard, type BoardState } from './board-state.ts';
+import { applyLabel, applyWrite, emptyBoard, stateTx, type BoardState } from './board-state.ts';
 import { BoardJournal } from './journal.ts';
 import { KeyedMutex } from './keyed-mutex.ts';
 
@@ -35,29 +38,28 @@ export function createMemoryStore(opts: MemoryStoreOptions): BoardStore {
   const boards = new Map<string, Promise<Loaded | undefined>>();
   const mutex = new KeyedMutex();
   const compactBytes = opts.compactBytes ?? 16 * 1024 * 1024;
+  let closed = false;
+
+  /** Region versions not yet reported queued: key board/region/version. */
+  const outbox = new Map<string, { boardId: string; regionId: string; version: number; at: number }>();
+  const pend = (boardId: string, regionId: string, version: number, at: number) =>
+    void outbox.set(`${boardId}\u0000${regionId}\u0000${version}`, { boardId, regionId, version, at });
 
   const load = (boardId: string): Promise<Loaded | undefined> => {
     let p = boards.get(boardId);
     if (!p) {
-      p = BoardJournal.load(jopts, boardId);
+      p = BoardJournal.load(jopts, boardId).then((b) => {
+        // Recognition that a restart may have cut short: regions without a label of their version.
+        for (const r of b?.state.regions.values() ?? [])
+          if (b?.state.labels.get(r.id)?.version !== r.version) pend(boardId, r.id, r.version, 0);
+        return b;
+      });
       boards.set(boardId, p);
       // A missing board may be created later (by another call); do not cache the miss.
       void p.then((b) => b || boards.delete(boardId)).catch(() => boards.delete(boardId));
     }
     return p;
   };
-
-  const txOf = (s: BoardState, ops: WriteOp[]): BoardTx => ({
-    meta: s.meta,
-    strokeCount: async () => s.strokes.size,
-    getStrokes: async (ids) => ids.map((id) => s.strokes.get(id)),
-    regionsOf: async (ids) => ids.map((id) => s.strokeRegion.get(id)),
-    getRegions: async (ids) => ids.map((id) => s.regions.get(id)),
-    recentRegions: async (since) => [...s.regions.values()].filter((r: Region) => r.updatedAt >= since),
-    allRegions: async () => [...s.regions.values()],
-    getHistory: async (userId) => structuredClone(s.history.get(userId) ?? { undo: [], redo: [] }),
-    write: (op) => void ops.push(op),
-  });
 
   return {
     kind: 'memory',
@@ -92,9 +94,13 @@ export function createMemoryStore(opts: MemoryStoreOptions): BoardStore {
         const b = await load(boardId);
         if (!b) throw new BoardNotFoundError(boardId);
         const ops: WriteOp[] = [];
-        const res = await fn(txOf(b.state, ops));
+        const res = await fn(stateTx(b.state, ops));
         if (ops.length) {
-          for (const op of ops) applyWrite(b.state, op);
+          const at = Date.now();
+          for (const op of ops) {
+            applyWrite(b.state, op);
+            if (op.t === 'putRegion') pend(boardId, op.region.id, op.region.version, at);
+          }
           if (b.journal.appendedBytes > compactBytes) b.journal.compactSoon(() => b.state);
           durable = b.journal.appendOps(ops);
         }
@@ -117,7 +123,36 @@ export function createMemoryStore(opts: MemoryStoreOptions): BoardStore {
       return stored;
     },
 
+    async pendingJobs(olderThanMs, limit = 100) {
+      if (closed) return [];
+      const before = Date.now() - olderThanMs;
+      const due = [...outbox].filter(([, e]) => e.at <= before).sort(([, a], [, b]) => a.at - b.at);
+      const jobs: RecognitionJob[] = [];
+      for (const [key, e] of due) {
+        if (jobs.length >= limit) break;
+        const state = (await load(e.boardId).catch(() => undefined))?.state;
+        const region = state?.regions.get(e.regionId);
+        if (!state || region?.version !== e.version) {
+          outbox.delete(key);
+          continue;
+        }
+        jobs.push({
+          boardId: e.boardId,
+          regionId: e.regionId,
+          version: e.version,
+          strokes: region.strokes.map((s) => ({ id: s.id, points: state.strokes.get(s.id)?.points ?? [] })),
+          penUpAt: e.at || Date.now(),
+        });
+      }
+      return jobs;
+    },
+
+    async jobsQueued(jobs) {
+      for (const j of jobs) outbox.delete(`${j.boardId}\u0000${j.regionId}\u0000${j.version}`);
+    },
+
     async close() {
+      closed = true;
       for (const p of boards.values()) await (await p.catch(() => undefined))?.journal.close();
       boards.clear();
     },

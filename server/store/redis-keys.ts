@@ -21,8 +21,21 @@ export function boardKeys(prefix: string, boardId: string) {
     labels: `${base}:labels`,
     /** hash: user id -> undo/redo history JSON */
     history: `${base}:hist`,
-    /** string: the board's write lock token */
-    lock: `${base}:lock`,
+    /** string: the board's version, raised by every commit (optimistic concurrency) */
+    version: `${base}:ver`,
+    /** list: the latest commits' writes, newest first, `{"v": version, "ops": [...]}` */
+    log: `${base}:log`,
+    /** string: id of the writer whose commit goes next (after it lost a race), short TTL */
+    turn: `${base}:turn`,
   };
 }
+
+/**
+ * Sorted set of region versions whose recognition job may not be queued yet (the outbox), one for all
+ * boards: member `JSON [boardId, regionId, version]`, score the commit time. The commit script writes it
+ * together with the board's keys, so with Redis Cluster it would have to move into the board's slot.
+ */
+export const outboxKey = (prefix: string) => `${prefix}:outbox`;
+export const outboxMember = (boardId: string, regionId: string, version: number) =>
+  JSON.stringify([boardId, regionId, version]);
 export type BoardKeys = ReturnType<typeof boardKeys>;

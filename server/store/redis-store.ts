@@ -1,13 +1,27 @@
 /**
- * Distributed-mode board store: each board is a few Redis hashes (see redis-keys.ts).
- * Writers on any server take the board's lock (SET NX PX), read, then apply their writes with a Lua
- * script that checks they still hold the lock; labels are stored by a script that checks the version.
+ * Distributed-mode board store: each board is a few Redis hashes (see redis-keys.ts) and a version counter.
+ *
+ * Writes use optimistic concurrency with a per-server cache of the boards it writes:
+ * - Each server keeps the boards it writes in memory together with the version they were read at.
+ *   Transactions read the cached board (no round trip) and queue their writes.
+ * - Group commit: transactions on one board queued while a commit is in flight run next, one after the
+ *   other on the cached board (each sees the previous ones' writes), and are committed together by one
+ *   Lua script, which applies the writes only if the board is still at the version read and raises it.
+ *   One round trip per group, whatever the group's size. A group that wrote nothing (reads, rejections)
+ *   is checked the same way, so no answer is ever based on a stale cache.
+ * - On a conflict (another server committed first), the group's writes are taken back from the cache,
+ *   the cache catches up from the board's change log (returned by the same script call; a full reload if
+ *   the log no longer reaches back far enough), and the group runs again: bounded attempts, then a clear
+ *   error. Nothing is written by a failed attempt, so a stroke is never lost or doubled.
+ * - The commit also records the region versions written in the recognition outbox (see board-store.ts).
+ * Labels are stored by a script that checks the region version; snapshots read Redis directly.
  * The client fails fast (no offline queue) so callers can answer DEGRADED while Redis is away.
  */
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import type { Logger } from '../../shared/logger.ts';
 import type { BoardSnapshot, BoardStroke, RegionLabel } from '../../shared/protocol.ts';
+import type { RecognitionJob } from '../queue/types.ts';
 import type { Region } from '../regions/types.ts';
 import {
   BoardNotFoundError,
@@ -20,19 +34,30 @@ import {
   type UserHistory,
   type WriteOp,
 } from './board-store.ts';
-import { boardKeys, type BoardKeys } from './redis-keys.ts';
-import { COMMIT_SCRIPT, SET_LABEL_SCRIPT, UNLOCK_SCRIPT } from './redis-scripts.ts';
-import { KeyedMutex } from './keyed-mutex.ts';
+import { applyWrite, applyWriteUndoable, stateTx, type BoardState } from './board-state.ts';
+import { boardKeys, outboxKey, outboxMember, type BoardKeys } from './redis-keys.ts';
+import { COMMIT_SCRIPT, SET_LABEL_SCRIPT } from './redis-scripts.ts';
 
 export interface RedisStoreOptions {
   /** redis:// URL (REDIS_URL). */
   url: string;
   /** Key prefix (REDIS_PREFIX). Default `inkboard`. */
   prefix?: string;
-  /** How long a board lock is held at most, in ms. Default 10000. */
-  lockTtlMs?: number;
-  /** How long to wait for a board lock, in ms. Default 5000. */
-  lockWaitMs?: number;
+  /** Version conflicts a group of transactions may meet (other servers committed first) before it fails. Default 20. */
+  maxAttempts?: number;
+  /**
+   * How long a writer that lost a race holds the board's turn (others' commits wait meanwhile), ms.
+   * Default 500.
+   */
+  turnMs?: number;
+  /** How long a group may wait for other writers' turns before it fails, ms. Default 10000. */
+  maxWaitMs?: number;
+  /** Transactions committed together at most. Default 64. */
+  maxGroup?: number;
+  /** Boards kept in this server's cache (least recently written ones are dropped). Default 500. */
+  cacheBoards?: number;
+  /** Commits kept in each board's change log, for servers catching up. Default 64. */
+  logEntries?: number;
   log?: Logger;
 }
 
@@ -68,22 +93,55 @@ function commandsOf(k: BoardKeys, op: WriteOp): string[][] {
   }
 }
 
+/** A board as this server last saw it, at `version`. */
+interface Cached {
+  state: BoardState;
+  version: number;
+}
+
+interface Queued {
+  fn: (tx: BoardTx) => Promise<unknown>;
+  onApplied?: (result: unknown) => void;
+  resolve: (v: unknown) => void;
+  reject: (err: unknown) => void;
+}
+
+type CommitReply = [1, number] | [0, number, string[], 0 | 1];
+
 export function createRedisStore(opts: RedisStoreOptions): BoardStore {
   const prefix = opts.prefix ?? 'inkboard';
-  const lockTtl = opts.lockTtlMs ?? 10_000;
-  const lockWait = opts.lockWaitMs ?? 5000;
+  const maxAttempts = opts.maxAttempts ?? 20;
+  const turnMs = opts.turnMs ?? 500;
+  const maxWaitMs = opts.maxWaitMs ?? 10_000;
+  const writerId = randomBytes(9).toString('base64url');
+  const maxGroup = opts.maxGroup ?? 64;
+  const cacheBoards = opts.cacheBoards ?? 500;
+  const logEntries = opts.logEntries ?? 64;
+  const outbox = outboxKey(prefix);
   const redis = new Redis(opts.url, {
     enableOfflineQueue: false,
+    enableAutoPipelining: true,
     maxRetriesPerRequest: 1,
     commandTimeout: 10_000,
     retryStrategy: (times) => Math.min(100 * times, 1000),
   });
-  redis.defineCommand('inkCommit', { numberOfKeys: 1, lua: COMMIT_SCRIPT });
-  redis.defineCommand('inkUnlock', { numberOfKeys: 1, lua: UNLOCK_SCRIPT });
+  redis.defineCommand('inkCommit', { numberOfKeys: 4, lua: COMMIT_SCRIPT });
   redis.defineCommand('inkSetLabel', { numberOfKeys: 2, lua: SET_LABEL_SCRIPT });
   type Scripted = {
-    inkCommit(lock: string, token: string, cmds: string): Promise<number>;
-    inkUnlock(lock: string, token: string): Promise<number>;
+    inkCommit(
+      version: string,
+      log: string,
+      outbox: string,
+      turn: string,
+      read: number,
+      cmds: string,
+      entry: string,
+      keep: number,
+      writer: string,
+      turnMs: number,
+      at: number,
+      ...members: string[]
+    ): Promise<CommitReply>;
     inkSetLabel(
       rver: string,
       labels: string,
@@ -118,19 +176,6 @@ export function createRedisStore(opts: RedisStoreOptions): BoardStore {
     }
   };
 
-  const local = new KeyedMutex();
-  const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-  async function lock(k: BoardKeys): Promise<string> {
-    const token = randomBytes(12).toString('base64url');
-    const deadline = Date.now() + lockWait;
-    for (let wait = 1; ; wait = Math.min(wait * 2, 20)) {
-      if ((await call(() => redis.set(k.lock, token, 'PX', lockTtl, 'NX'))) === 'OK') return token;
-      if (Date.now() > deadline) throw new Error(`board lock ${k.lock} busy for ${lockWait} ms`);
-      await sleep(wait * (0.5 + Math.random()));
-    }
-  }
-
   // Board metadata never changes once created, so it is cached (boards are never deleted).
   const metas = new Map<string, BoardMeta>();
   async function getMeta(boardId: string): Promise<BoardMeta | undefined> {
@@ -144,27 +189,179 @@ export function createRedisStore(opts: RedisStoreOptions): BoardStore {
     return meta;
   }
 
-  const txOf = (k: BoardKeys, meta: BoardMeta, ops: WriteOp[]): BoardTx => {
-    const hmget = async <T>(key: string, ids: readonly string[]): Promise<(T | undefined)[]> =>
-      ids.length ? (await call(() => redis.hmget(key, ...ids))).map((s) => parse<T>(s)) : [];
-    return {
+  /** Boards this server writes, least recently written first. */
+  const cache = new Map<string, Cached>();
+  /** Transactions waiting per board; a board is in here while its group runner works. */
+  const queues = new Map<string, Queued[]>();
+
+  /** Reads a whole board and its version atomically (MULTI). */
+  async function loadBoard(k: BoardKeys, meta: BoardMeta): Promise<Cached> {
+    const res = await call(() =>
+      redis
+        .multi()
+        .get(k.version)
+        .hgetall(k.strokes)
+        .hgetall(k.strokeRegion)
+        .hgetall(k.regions)
+        .hgetall(k.history)
+        .exec(),
+    );
+    if (!res) throw new Error('board load aborted');
+    for (const [err] of res) if (err) throw err;
+    const [version, strokes, strokeRegion, regions, history] = res.map(([, v]) => v) as [
+      string | null,
+      Record<string, string>,
+      Record<string, string>,
+      Record<string, string>,
+      Record<string, string>,
+    ];
+    const state: BoardState = {
       meta,
-      strokeCount: () => call(() => redis.hlen(k.strokes)),
-      getStrokes: (ids) => hmget<BoardStroke>(k.strokes, ids),
-      regionsOf: async (ids) =>
-        ids.length ? (await call(() => redis.hmget(k.strokeRegion, ...ids))).map((s) => s ?? undefined) : [],
-      getRegions: (ids) => hmget<Region>(k.regions, ids),
-      recentRegions: async (since) => {
-        const ids = await call(() => redis.zrangebyscore(k.recent, since, '+inf'));
-        return (await hmget<Region>(k.regions, ids)).filter((r): r is Region => !!r);
-      },
-      allRegions: async () =>
-        Object.values(await call(() => redis.hgetall(k.regions))).map((s) => JSON.parse(s) as Region),
-      getHistory: async (userId) =>
-        parse<UserHistory>(await call(() => redis.hget(k.history, userId))) ?? { undo: [], redo: [] },
-      write: (op) => void ops.push(op),
+      strokes: new Map(Object.entries(strokes).map(([id, s]) => [id, JSON.parse(s) as BoardStroke])),
+      strokeRegion: new Map(Object.entries(strokeRegion)),
+      regions: new Map(Object.entries(regions).map(([id, s]) => [id, JSON.parse(s) as Region])),
+      // Labels are not cached: no transaction reads them (snapshots read Redis).
+      labels: new Map(),
+      history: new Map(Object.entries(history).map(([id, s]) => [id, JSON.parse(s) as UserHistory])),
     };
-  };
+    return { state, version: Number(version ?? 0) };
+  }
+
+  async function cachedBoard(boardId: string, k: BoardKeys, meta: BoardMeta): Promise<Cached> {
+    let c = cache.get(boardId);
+    if (c) {
+      cache.delete(boardId); // re-inserted below: most recently used last
+    } else {
+      c = await loadBoard(k, meta);
+      opts.log?.debug({ boardId, version: c.version }, 'board loaded into the cache');
+      for (const id of cache.keys()) {
+        if (cache.size < cacheBoards) break;
+        if (!queues.has(id)) cache.delete(id);
+      }
+    }
+    cache.set(boardId, c);
+    return c;
+  }
+
+  /** Applies the change log entries another server committed (newest first); false if they do not fit. */
+  function catchUp(c: Cached, current: number, entries: string[] | undefined): boolean {
+    if (!entries || entries.length !== current - c.version) return false;
+    const parsed = entries.map((e) => JSON.parse(e) as { v: number; ops: WriteOp[] }).reverse();
+    if (parsed.some((e, i) => e.v !== c.version + 1 + i)) return false;
+    for (const e of parsed) for (const op of e.ops) applyWrite(c.state, op);
+    c.version = current;
+    return true;
+  }
+
+  const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+  /** Runs one group of transactions to its end; settles every one of them, never throws. */
+  async function runGroup(boardId: string, group: Queued[]): Promise<void> {
+    const rejectAll = (err: unknown) => group.forEach((q) => q.reject(err));
+    const k = boardKeys(prefix, boardId);
+    let meta: BoardMeta | undefined;
+    try {
+      meta = await getMeta(boardId);
+    } catch (err) {
+      return rejectAll(err);
+    }
+    if (!meta) return rejectAll(new BoardNotFoundError(boardId));
+    const deadline = Date.now() + maxWaitMs;
+    let conflicts = 0;
+    for (let attempt = 1; ; attempt++) {
+      let c: Cached;
+      try {
+        c = await cachedBoard(boardId, k, meta);
+      } catch (err) {
+        return rejectAll(err);
+      }
+      const undo: (() => void)[] = [];
+      const results: ({ ok: true; value: unknown } | { ok: false; err: unknown })[] = [];
+      const ops: WriteOp[] = [];
+      for (const q of group) {
+        const mine: WriteOp[] = [];
+        try {
+          const value = await q.fn(stateTx(c.state, mine));
+          for (const op of mine) applyWriteUndoable(c.state, op, undo);
+          ops.push(...mine);
+          results.push({ ok: true, value });
+        } catch (err) {
+          results.push({ ok: false, err });
+        }
+      }
+      const rollback = () => {
+        for (let i = undo.length - 1; i >= 0; i--) undo[i]!();
+      };
+      const settle = () =>
+        group.forEach((q, i) => {
+          const r = results[i]!;
+          if (!r.ok) return q.reject(r.err);
+          try {
+            q.onApplied?.(r.value);
+          } catch (err) {
+            opts.log?.error({ err, boardId }, 'onApplied failed');
+          }
+          q.resolve(r.value);
+        });
+      let reply: CommitReply;
+      try {
+        const at = Date.now();
+        const members = ops.flatMap((op) =>
+          op.t === 'putRegion' ? [outboxMember(boardId, op.region.id, op.region.version)] : [],
+        );
+        reply = await call(() =>
+          scripts.inkCommit(
+            k.version,
+            k.log,
+            outbox,
+            k.turn,
+            c.version,
+            ops.length ? JSON.stringify(ops.flatMap((op) => commandsOf(k, op))) : '',
+            JSON.stringify({ v: c.version + 1, ops }),
+            logEntries,
+            writerId,
+            turnMs,
+            at,
+            ...members,
+          ),
+        );
+      } catch (err) {
+        // The script may or may not have run: forget this board, the next writer reloads it.
+        rollback();
+        cache.delete(boardId);
+        return rejectAll(err);
+      }
+      if (reply[0] === 1) {
+        c.version = Number(reply[1]);
+        return settle();
+      }
+      rollback();
+      if (!catchUp(c, Number(reply[1]), reply[2])) cache.delete(boardId);
+      const refused = reply[3] === 1;
+      if (!refused) conflicts++;
+      if (conflicts >= maxAttempts || Date.now() > deadline) {
+        return rejectAll(
+          new Error(
+            `board ${boardId}: ${conflicts} commits conflicted with other servers' writes; try again`,
+          ),
+        );
+      }
+      opts.log?.debug(
+        { boardId, attempt, conflicts, refused, group: group.length },
+        'board commit conflict; running again',
+      );
+      // Refused: another server holds the board's turn; its commit is on its way.
+      if (refused) await sleep(1 + Math.random() * 3);
+    }
+  }
+
+  async function drain(boardId: string, queue: Queued[]): Promise<void> {
+    try {
+      while (queue.length) await runGroup(boardId, queue.splice(0, maxGroup));
+    } finally {
+      queues.delete(boardId);
+    }
+  }
 
   return {
     kind: 'redis',
@@ -205,32 +402,19 @@ export function createRedisStore(opts: RedisStoreOptions): BoardStore {
       };
     },
 
-    update(boardId, fn, onApplied) {
-      const k = boardKeys(prefix, boardId);
-      return local.run(boardId, async () => {
-        const meta = await getMeta(boardId);
-        if (!meta) throw new BoardNotFoundError(boardId);
-        // A writer stalled past the lock's TTL finds its lock gone at commit time; nothing was written,
-        // so the transaction simply runs again on fresh reads.
-        for (let attempt = 1; ; attempt++) {
-          const token = await lock(k);
-          try {
-            const ops: WriteOp[] = [];
-            const res = await fn(txOf(k, meta, ops));
-            const cmds = ops.flatMap((op) => commandsOf(k, op));
-            if (cmds.length) await call(() => scripts.inkCommit(k.lock, token, JSON.stringify(cmds)));
-            else await call(() => scripts.inkUnlock(k.lock, token));
-            onApplied?.(res);
-            return res;
-          } catch (err) {
-            await scripts.inkUnlock(k.lock, token).catch(() => {});
-            if (attempt < 3 && String(err).includes('LOCK_LOST')) {
-              opts.log?.warn({ boardId, attempt }, 'board lock expired during a write; retrying');
-              continue;
-            }
-            throw err;
-          }
-        }
+    update<T>(boardId: string, fn: (tx: BoardTx) => Promise<T>, onApplied?: (result: T) => void): Promise<T> {
+      return new Promise<T>((resolve, reject) => {
+        const q: Queued = {
+          fn,
+          onApplied: onApplied as ((r: unknown) => void) | undefined,
+          resolve: resolve as (v: unknown) => void,
+          reject,
+        };
+        const waiting = queues.get(boardId);
+        if (waiting) return void waiting.push(q);
+        const queue = [q];
+        queues.set(boardId, queue);
+        void drain(boardId, queue);
       });
     },
 
@@ -246,6 +430,50 @@ export function createRedisStore(opts: RedisStoreOptions): BoardStore {
         ),
       );
       return stored === 1;
+    },
+
+    async pendingJobs(olderThanMs, limit = 100) {
+      const flat = await call(() =>
+        redis.zrangebyscore(outbox, '-inf', Date.now() - olderThanMs, 'WITHSCORES', 'LIMIT', 0, limit),
+      );
+      const entries: { member: string; boardId: string; regionId: string; version: number; at: number }[] =
+        [];
+      for (let i = 0; i + 1 < flat.length; i += 2) {
+        const member = flat[i]!;
+        const [boardId, regionId, version] = JSON.parse(member) as [string, string, number];
+        entries.push({ member, boardId, regionId, version, at: Number(flat[i + 1]) });
+      }
+      const regions = await call(() =>
+        Promise.all(entries.map((e) => redis.hget(boardKeys(prefix, e.boardId).regions, e.regionId))),
+      );
+      const stale: string[] = [];
+      const jobs: RecognitionJob[] = [];
+      await Promise.all(
+        entries.map(async (e, i) => {
+          const region = parse<Region>(regions[i]);
+          if (region?.version !== e.version) return void stale.push(e.member);
+          const ids = region.strokes.map((s) => s.id);
+          const strokes = ids.length
+            ? await call(() => redis.hmget(boardKeys(prefix, e.boardId).strokes, ...ids))
+            : [];
+          jobs.push({
+            boardId: e.boardId,
+            regionId: e.regionId,
+            version: e.version,
+            strokes: ids.map((id, j) => ({ id, points: parse<BoardStroke>(strokes[j])?.points ?? [] })),
+            penUpAt: e.at,
+          });
+        }),
+      );
+      if (stale.length) await call(() => redis.zrem(outbox, ...stale));
+      return jobs.sort((a, b) => a.penUpAt - b.penUpAt);
+    },
+
+    async jobsQueued(jobs) {
+      if (!jobs.length) return;
+      await call(() =>
+        redis.zrem(outbox, ...jobs.map((j) => outboxMember(j.boardId, j.regionId, j.version))),
+      );
     },
 
     async close() {

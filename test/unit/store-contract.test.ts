@@ -3,9 +3,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, inject, it } from 'vitest';
+import type { Logger } from '../../shared/logger.ts';
 import type { RegionLabel } from '../../shared/protocol.ts';
 import { clear, commitStroke, erase, undoRedo, type Actor } from '../../server/board/actions.ts';
 import { applyStrokeChanges } from '../../server/board/apply-changes.ts';
+import type { Outcome } from '../../server/board/outcome.ts';
 import { DEFAULT_REGION_RULES } from '../../server/regions/types.ts';
 import type { BoardStore } from '../../server/store/board-store.ts';
 import { createMemoryStore } from '../../server/store/memory-store.ts';
@@ -174,6 +176,23 @@ for (const [name, make] of [
       expect((await store.snapshot(id))?.strokes).toEqual([]);
     });
 
+    it('records each region version written as pending recognition until it is queued', async () => {
+      const { store, id } = await board();
+      const t = Date.now();
+      const o1 = await store.update(id, (tx) => commitStroke(tx, ann, line('o1', 0), ctx(t)));
+      const regionId = o1.jobs[0]!.regionId;
+      expect(await store.pendingJobs(60_000)).toEqual([]); // not old enough
+      const [p1] = (await store.pendingJobs(0)).filter((j) => j.boardId === id);
+      expect(p1).toMatchObject({ boardId: id, regionId, version: 1, strokes: [{ id: 'o1' }] });
+      expect(p1?.strokes[0]?.points).toEqual(line('o1', 0).points);
+      await store.update(id, (tx) => commitStroke(tx, ann, line('o2', 40), ctx(t)));
+      // Version 1 is superseded: only version 2 is pending.
+      const pending = (await store.pendingJobs(0)).filter((j) => j.boardId === id);
+      expect(pending.map((j) => [j.regionId, j.version, j.strokes.length])).toEqual([[regionId, 2, 2]]);
+      await store.jobsQueued([{ boardId: id, regionId, version: 2 }]);
+      expect((await store.pendingJobs(0)).filter((j) => j.boardId === id)).toEqual([]);
+    });
+
     it('concurrent writers on one board stay consistent', async () => {
       const { store, id } = await board();
       const other = name === 'redis' ? await make(store) : store;
@@ -197,19 +216,151 @@ for (const [name, make] of [
   });
 }
 
-describe('redis store locking', () => {
-  it('re-runs a transaction whose lock expired before it committed', async () => {
-    const store = createRedisStore({ url: inject('redisUrl'), prefix: `${redisPrefix}lock`, lockTtlMs: 500 });
-    cleanups.push(() => store.close());
-    for (let i = 0; i < 100 && store.degraded; i++) await new Promise((r) => setTimeout(r, 20));
-    await store.createBoard({ id: 'lk', createdAt: 1, ownerKeyHash: 'h' });
+describe('redis store optimistic concurrency', () => {
+  async function twins(extra: Partial<Parameters<typeof createRedisStore>[0]> = {}) {
+    const prefix = `${redisPrefix}occ${n++}`;
+    const make = async (more: Partial<Parameters<typeof createRedisStore>[0]> = {}) => {
+      const store = createRedisStore({ url: inject('redisUrl'), prefix, ...extra, ...more });
+      cleanups.push(() => store.close());
+      for (let i = 0; i < 100 && store.degraded; i++) await new Promise((r) => setTimeout(r, 20));
+      return store;
+    };
+    const a = await make();
+    const b = await make();
+    const id = `occ${n++}`;
+    await a.createBoard({ id, createdAt: 1, ownerKeyHash: 'h' });
+    return { a, b, id, make };
+  }
+
+  it('re-runs a transaction when another server committed to the board after it read', async () => {
+    const { a, b, id } = await twins();
+    const now = Date.now();
+    await a.update(id, (tx) => commitStroke(tx, ann, line('first', 0), { now, rules })); // a caches the board
     let runs = 0;
-    const out = await store.update('lk', async (tx) => {
-      if (runs++ === 0) await new Promise((r) => setTimeout(r, 1000));
-      return commitStroke(tx, ann, line('slow', 0), { now: Date.now(), rules });
+    const out = await a.update(id, async (tx) => {
+      if (runs++ === 0)
+        await b.update(id, (btx) => commitStroke(btx, ann, line('theirs', 40), { now, rules }));
+      return commitStroke(tx, ann, line('mine', 80), { now, rules });
     });
     expect(runs).toBe(2);
-    expect(out.added.map((s) => s.id)).toEqual(['slow']);
-    expect((await store.snapshot('lk'))?.strokes.map((s) => s.id)).toEqual(['slow']);
+    expect(out.jobs[0]?.version).toBe(3);
+    expect((await a.snapshot(id))?.strokes.map((s) => s.id).sort()).toEqual(['first', 'mine', 'theirs']);
+    const regions = await b.update(id, (tx) => tx.allRegions());
+    expect(regions.map((r) => [r.version, r.strokes.map((s) => s.id)])).toEqual([
+      [3, ['first', 'theirs', 'mine']],
+    ]);
+  });
+
+  it('reloads a board whose change log no longer reaches back to its cached version', async () => {
+    const { a, b, id } = await twins({ logEntries: 2 });
+    const now = Date.now();
+    await a.update(id, (tx) => commitStroke(tx, ann, line('a0', 0), { now, rules }));
+    for (let i = 1; i <= 4; i++)
+      await b.update(id, (tx) => commitStroke(tx, ann, line(`b${i}`, i * 40), { now, rules }));
+    const out = await a.update(id, (tx) => commitStroke(tx, ann, line('a5', 200), { now, rules }));
+    expect(out.jobs[0]?.version).toBe(6);
+    expect((await b.snapshot(id))?.strokes).toHaveLength(6);
+  });
+
+  it('gives up with a clear error after too many conflicts', async () => {
+    const { a, b, id } = await twins({ maxAttempts: 2, turnMs: 50 });
+    const now = Date.now();
+    let k = 0;
+    // Another server commits while each run of this transaction is under way (after the first conflict
+    // it has to wait for the turn this writer took, which expires after 50 ms).
+    await expect(
+      a.update(id, async (tx) => {
+        const x = k++;
+        await b.update(id, (btx) => commitStroke(btx, bob, line(`x${x}`, x * 500), { now, rules }));
+        return commitStroke(tx, ann, line('never', 0), { now, rules });
+      }),
+    ).rejects.toThrow(/board occ\d+: 2 commits conflicted with other servers' writes; try again/);
+    expect((await b.snapshot(id))?.strokes.map((s) => s.id).sort()).toEqual(['x0', 'x1']);
+  });
+
+  it('concurrent writers on two servers: every stroke once, region versions only go up', async () => {
+    const events: string[] = [];
+    const push = (_o: unknown, msg: string) => void events.push(msg);
+    const log = { debug: push, info: push, warn: push, error: push } as unknown as Logger;
+    const { a, b, id, make } = await twins({ log });
+    // A third server with a one-entry change log exercises the full reload path too.
+    const c = await make({ logEntries: 1 });
+    const servers = [a, b, c];
+    const users = ['u0', 'u1', 'u2', 'u3'];
+    const seen = servers.map(() => new Map<string, number>());
+    const dupVersions: string[] = [];
+    const produced = new Set<string>();
+    const committed: string[] = [];
+    let undone = 0;
+    const now = Date.now();
+    const record = (s: number, out: Outcome) => {
+      for (const j of out.jobs) {
+        const key = `${j.regionId}@${j.version}`;
+        if (produced.has(key)) dupVersions.push(key);
+        produced.add(key);
+        const last = seen[s]!.get(j.regionId) ?? 0;
+        // Each server applies its commits in order: a region's versions only go up.
+        expect(j.version).toBeGreaterThan(last);
+        seen[s]!.set(j.regionId, j.version);
+      }
+    };
+    const jitter = () => new Promise((r) => setTimeout(r, Math.random() * 4));
+    // Two writers per server, each writing one thing after another: 150 actions.
+    const one = async (i: number) => {
+      await jitter();
+      const s = i % 3;
+      const user = users[i % users.length]!;
+      const actor: Actor = { userId: user, role: 'member' };
+      if (i % 10 === 9) {
+        // Some undos: removals raise versions too.
+        const out = await servers[s]!.update(
+          id,
+          (tx) => undoRedo(tx, actor, 'undo', { now, rules }),
+          (o) => record(s, o),
+        ).catch((err: { code?: string }) => {
+          if (err.code !== 'NOTHING_TO_UNDO') throw err;
+          return undefined;
+        });
+        if (out) undone += out.removedIds.length;
+        return;
+      }
+      const col = users.indexOf(user) * 1000;
+      const stroke = line(`s${i}`, col + Math.floor(i / 12) * 30);
+      const out = await servers[s]!.update(
+        id,
+        (tx) => commitStroke(tx, actor, stroke, { now, rules }),
+        (o) => record(s, o),
+      );
+      expect(out.duplicate).toBeUndefined();
+      committed.push(stroke.id);
+    };
+    await Promise.all(
+      Array.from({ length: 6 }, async (_, w) => {
+        for (let i = w; i < 150; i += 6) await one(i);
+      }),
+    );
+    // The point of the test: servers did collide, and caught up both ways.
+    const count = (msg: string) => events.filter((e) => e === msg).length;
+    expect(count('board commit conflict; running again')).toBeGreaterThan(5);
+    expect(count('board loaded into the cache')).toBeGreaterThan(3);
+    expect(dupVersions).toEqual([]);
+    const snap = await a.snapshot(id);
+    const ids = snap!.strokes.map((s) => s.id);
+    expect(new Set(ids).size).toBe(ids.length);
+    expect(ids.length).toBe(committed.length - undone);
+    expect(committed.length).toBe(135);
+    const regions = await c.update(id, (tx) => tx.allRegions());
+    const inRegions = regions.flatMap((r) => r.strokes.map((s) => s.id));
+    expect(inRegions.sort()).toEqual([...ids].sort());
+    for (const r of regions) {
+      // The current version is the newest any server produced for that region.
+      const max = Math.max(...servers.map((_, s) => seen[s]!.get(r.id) ?? 0));
+      expect(r.version).toBe(max);
+    }
+    // Every region's current version is pending recognition (nothing was queued here).
+    const pending = (await b.pendingJobs(0, 1000)).filter((j) => j.boardId === id);
+    expect(pending.map((j) => `${j.regionId}@${j.version}`).sort()).toEqual(
+      regions.map((r) => `${r.id}@${r.version}`).sort(),
+    );
   });
 });
