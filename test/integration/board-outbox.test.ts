@@ -39,7 +39,7 @@ afterEach(async () => {
 function fakeQueue() {
   const jobs: RecognitionJob[] = [];
   const q = {
-    down: false,
+    down: false as boolean,
     jobs,
     enqueue: async (job: RecognitionJob) => {
       if (q.down) throw new Error('recognition queue unavailable');
