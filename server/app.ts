@@ -192,6 +192,7 @@ export async function createInkboardServer(config: Config, deps: InkboardDeps = 
     close: () =>
       (closing ??= (async () => {
         presence.close();
+        service.close();
         live.close();
         await sockets.close();
         await client.close();
