@@ -24,9 +24,9 @@ export interface BoardServiceOptions {
   broadcast: (boardId: string, msg: ServerMessage) => void;
   metrics?: ServerMetrics;
   log: Logger;
-  /** How often the outbox is swept, ms; 0 disables the sweep. Default 2000. */
+  /** How often the outbox is swept, ms; 0 disables the sweep. Default 1000. */
   outboxSweepMs?: number;
-  /** Outbox entries at least this old are queued by the sweep, ms. Default 5000. */
+  /** Outbox entries at least this old are queued by the sweep, ms. Default 3000. */
   outboxAgeMs?: number;
 }
 
@@ -62,7 +62,7 @@ export function createBoardService(opts: BoardServiceOptions) {
     if (sweeping || store.degraded) return 0;
     sweeping = true;
     try {
-      const jobs = await store.pendingJobs(opts.outboxAgeMs ?? 5000);
+      const jobs = await store.pendingJobs(opts.outboxAgeMs ?? 3000);
       if (!jobs.length) return 0;
       log.info({ jobs: jobs.length }, 'queuing recognition left in the outbox');
       opts.metrics?.jobsEnqueued.inc(jobs.length);
@@ -75,7 +75,7 @@ export function createBoardService(opts: BoardServiceOptions) {
       sweeping = false;
     }
   }
-  const sweepMs = opts.outboxSweepMs ?? 2000;
+  const sweepMs = opts.outboxSweepMs ?? 1000;
   const timer = sweepMs > 0 ? setInterval(() => void sweep(), sweepMs) : undefined;
   timer?.unref();
 
