@@ -77,14 +77,27 @@ describe.each<Mode>(['embedded', 'distributed'])('%s mode', (mode) => {
 
     const strokes = placeAt(penDigit(FOUR), 100, 100);
     expect(strokes).toHaveLength(2);
-    for (const [k, s] of strokes.entries()) {
-      expect(await drawStroke(ann, `four${k}`, s, { delayMs: 2 })).toEqual({ ok: true });
+    // Bob sees the points while they are drawn (merged per relay tick), not only the commit.
+    const first = strokes[0]!;
+    const batches = Math.ceil(first.length / 8);
+    for (let seq = 0; seq < batches; seq++) {
+      const points = first.slice(seq * 8, (seq + 1) * 8);
+      ann.post({ type: 'stroke.points', strokeId: 'four0', seq, color: '#000000', width: 3, points });
     }
-    // Bob saw the points while they were drawn, not only the commit.
+    await bob.waitFor('strokes.live', (m) =>
+      m.batches.some((b) => b.strokeId === 'four0' && b.seq === batches - 1),
+    );
     const live = bob.liveBatches().filter((m) => m.strokeId === 'four0');
-    expect(live.length).toBeGreaterThan(1);
+    expect(live.length).toBe(batches);
     expect(live[0]).toMatchObject({ author: annId, seq: 0 });
-    expect(live.flatMap((m) => m.points)).toEqual(strokes[0]);
+    expect(live.flatMap((m) => m.points)).toEqual(first);
+    expect(
+      await ann.send({
+        type: 'stroke.commit',
+        stroke: { id: 'four0', color: '#000000', width: 3, points: first },
+      }),
+    ).toEqual({ ok: true });
+    expect(await drawStroke(ann, 'four1', strokes[1]!, { delayMs: 2 })).toEqual({ ok: true });
     await bob.waitFor('strokes.added', (m) => m.strokes.some((s) => s.id === 'four1'));
 
     const full = (m: { label: { strokeIds: string[] } }) => m.label.strokeIds.length === 2;
