@@ -3,8 +3,8 @@
 /**
  * Commits a group of transactions on one board if the board is still at the version they read
  * (optimistic concurrency), records the pending recognition of the region versions written (outbox), and
- * appends the writes to the board's change log, so a server whose cached board is behind catches up
- * without reloading it.
+ * appends the writes to the board's change log (entries `<version>\n<commands JSON>`), so a server whose
+ * cached board is behind catches up without reloading it.
  *
  * Fairness: a writer that loses a race takes the board's turn (if nobody holds it) for a short while;
  * other writers' commits are refused until it committed or the turn expired, so a server whose commits
@@ -13,8 +13,8 @@
  * KEYS[1] version counter, KEYS[2] change log (list, newest first), KEYS[3] outbox (sorted set),
  * KEYS[4] turn. ARGV[1] version read; ARGV[2] JSON list of Redis commands, or empty to only check the
  * version (a group that wrote nothing: its reads and rejections must still have seen the current board);
- * ARGV[3] change log entry (JSON); ARGV[4] change log length kept; ARGV[5] writer id; ARGV[6] turn ms;
- * ARGV[7] commit time (outbox score); ARGV[8..] outbox members.
+ * ARGV[3] change log length kept; ARGV[4] writer id; ARGV[5] turn ms; ARGV[6] commit time (outbox score);
+ * ARGV[7..] outbox members.
  *
  * Returns `{1, newVersion}`, or `{0, currentVersion, entries, refused}`: `entries` are the change log
  * entries after the version read (newest first; empty if the log no longer holds them all), `refused` is
@@ -23,10 +23,10 @@
 export const COMMIT_SCRIPT = `
 local v = tonumber(redis.call('GET', KEYS[1]) or '0')
 local read = tonumber(ARGV[1])
-local keep = tonumber(ARGV[4])
+local keep = tonumber(ARGV[3])
 local turn = redis.call('GET', KEYS[4])
 if v ~= read then
-  if not turn then redis.call('SET', KEYS[4], ARGV[5], 'PX', ARGV[6]) end
+  if not turn then redis.call('SET', KEYS[4], ARGV[4], 'PX', ARGV[5]) end
   local n = v - read
   if n > 0 and n <= keep then
     local entries = redis.call('LRANGE', KEYS[2], 0, n - 1)
@@ -34,15 +34,15 @@ if v ~= read then
   end
   return {0, v, {}, 0}
 end
-if turn and turn ~= ARGV[5] then return {0, v, {}, 1} end
+if turn and turn ~= ARGV[4] then return {0, v, {}, 1} end
 if turn then redis.call('DEL', KEYS[4]) end
 if ARGV[2] == '' then return {1, v} end
 for _, cmd in ipairs(cjson.decode(ARGV[2])) do redis.call(unpack(cmd)) end
 v = v + 1
 redis.call('SET', KEYS[1], v)
-redis.call('LPUSH', KEYS[2], ARGV[3])
+redis.call('LPUSH', KEYS[2], v .. '\\n' .. ARGV[2])
 redis.call('LTRIM', KEYS[2], 0, keep - 1)
-for i = 8, #ARGV do redis.call('ZADD', KEYS[3], ARGV[7], ARGV[i]) end
+for i = 7, #ARGV do redis.call('ZADD', KEYS[3], ARGV[6], ARGV[i]) end
 return {1, v}
 `;
 

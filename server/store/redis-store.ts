@@ -34,7 +34,7 @@ import {
   type UserHistory,
   type WriteOp,
 } from './board-store.ts';
-import { applyWrite, applyWriteUndoable, stateTx, type BoardState } from './board-state.ts';
+import { applyWriteUndoable, stateTx, type BoardState } from './board-state.ts';
 import { boardKeys, outboxKey, outboxMember, type BoardKeys } from './redis-keys.ts';
 import { COMMIT_SCRIPT, SET_LABEL_SCRIPT } from './redis-scripts.ts';
 
@@ -135,7 +135,6 @@ export function createRedisStore(opts: RedisStoreOptions): BoardStore {
       turn: string,
       read: number,
       cmds: string,
-      entry: string,
       keep: number,
       writer: string,
       turnMs: number,
@@ -243,12 +242,46 @@ export function createRedisStore(opts: RedisStoreOptions): BoardStore {
     return c;
   }
 
-  /** Applies the change log entries another server committed (newest first); false if they do not fit. */
-  function catchUp(c: Cached, current: number, entries: string[] | undefined): boolean {
-    if (!entries || entries.length !== current - c.version) return false;
-    const parsed = entries.map((e) => JSON.parse(e) as { v: number; ops: WriteOp[] }).reverse();
+  /** Applies one Redis command of a commit (see `commandsOf`) to a cached board. */
+  function applyCommand(k: BoardKeys, b: BoardState, [cmd, key, field, value]: string[]): void {
+    if (field === undefined) return;
+    const set = cmd === 'HSET' && value !== undefined;
+    if (cmd !== 'HSET' && cmd !== 'HDEL') return;
+    switch (key) {
+      case k.strokes:
+        if (set) b.strokes.set(field, JSON.parse(value) as BoardStroke);
+        else b.strokes.delete(field);
+        break;
+      case k.strokeRegion:
+        if (set) b.strokeRegion.set(field, value);
+        else b.strokeRegion.delete(field);
+        break;
+      case k.regions:
+        if (set) b.regions.set(field, JSON.parse(value) as Region);
+        else b.regions.delete(field);
+        break;
+      case k.history:
+        if (set) b.history.set(field, JSON.parse(value) as UserHistory);
+        else b.history.delete(field);
+        break;
+      // Region versions, the recent-regions index and labels are not cached.
+    }
+  }
+
+  /**
+   * Applies the change log entries (`<version>\n<commands JSON>`, newest first) that other servers committed
+   * after the cached version; false if they do not reach back to it.
+   */
+  function catchUp(k: BoardKeys, c: Cached, current: number, entries: string[]): boolean {
+    if (entries.length !== current - c.version) return false;
+    const parsed = entries
+      .map((e) => {
+        const nl = e.indexOf('\n');
+        return { v: Number(e.slice(0, nl)), cmds: JSON.parse(e.slice(nl + 1)) as string[][] };
+      })
+      .reverse();
     if (parsed.some((e, i) => e.v !== c.version + 1 + i)) return false;
-    for (const e of parsed) for (const op of e.ops) applyWrite(c.state, op);
+    for (const e of parsed) for (const cmd of e.cmds) applyCommand(k, c.state, cmd);
     c.version = current;
     return true;
   }
@@ -317,7 +350,6 @@ export function createRedisStore(opts: RedisStoreOptions): BoardStore {
             k.turn,
             c.version,
             ops.length ? JSON.stringify(ops.flatMap((op) => commandsOf(k, op))) : '',
-            JSON.stringify({ v: c.version + 1, ops }),
             logEntries,
             writerId,
             turnMs,
@@ -336,7 +368,7 @@ export function createRedisStore(opts: RedisStoreOptions): BoardStore {
         return settle();
       }
       rollback();
-      if (!catchUp(c, Number(reply[1]), reply[2])) cache.delete(boardId);
+      if (!catchUp(k, c, Number(reply[1]), reply[2])) cache.delete(boardId);
       const refused = reply[3] === 1;
       if (!refused) conflicts++;
       if (conflicts >= maxAttempts || Date.now() > deadline) {
