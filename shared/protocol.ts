@@ -11,7 +11,8 @@ import { z } from 'zod';
 
 /**
  * Bumped on any incompatible change to the messages below.
- * 2: live ink reaches clients as `strokes.live` (batches merged per room and tick), not `stroke.points`.
+ * 2: live ink and cursors reach clients merged per room and tick (`live`), not as `stroke.points` and
+ *    `cursor` messages one by one.
  */
 export const PROTOCOL_VERSION = 2;
 
@@ -223,8 +224,8 @@ export type ClientMessageOf<T extends ClientMessageType> = Extract<ClientMessage
 export type ServerMessage =
   /** Answer to join and resync: the whole board, who you are, who is here. */
   | { type: 'snapshot'; board: BoardSnapshot; you: Peer; peers: Peer[]; degraded: boolean }
-  /** Strokes in progress: the `stroke.points` batches the room's clients sent during one relay tick. */
-  | { type: 'strokes.live'; batches: LiveBatch[] }
+  /** What moved in the room during one relay tick: `stroke.points` batches and cursors. */
+  | { type: 'live'; batches: LiveBatch[]; cursors: LiveCursor[] }
   /** Strokes committed, or restored by undo/redo. */
   | { type: 'strokes.added'; strokes: BoardStroke[] }
   /** Strokes erased, undone or cleared. */
@@ -235,7 +236,6 @@ export type ServerMessage =
   | { type: 'label.removed'; regionId: string; version: number }
   /** Everyone on the board now. */
   | { type: 'presence'; peers: Peer[] }
-  | { type: 'cursor'; userId: string; cursor: [number, number] | null }
   /** The board store or queue is unreachable (degraded) or back (not degraded). */
   | { type: 'status'; degraded: boolean; reason?: string }
   /** A rejected message that came without an ack callback. */
@@ -252,16 +252,21 @@ export interface LiveBatch {
   points: [number, number][];
 }
 
+/** Someone's latest cursor position in the tick (`null`: the pointer left the board). */
+export interface LiveCursor {
+  userId: string;
+  cursor: [number, number] | null;
+}
+
 /** All server message types, for docs and exhaustiveness tests. */
 export const SERVER_MESSAGE_TYPES: readonly ServerMessageType[] = [
   'snapshot',
-  'strokes.live',
+  'live',
   'strokes.added',
   'strokes.removed',
   'label',
   'label.removed',
   'presence',
-  'cursor',
   'status',
   'error',
 ];

@@ -15,7 +15,7 @@ import { Emitter } from './emitter.ts';
 
 export type Point = [number, number];
 
-/** A stroke someone is drawing right now (seen through the batches of `strokes.live`). */
+/** A stroke someone is drawing right now (seen through the batches of `live` messages). */
 export interface LiveStroke {
   strokeId: string;
   author: string;
@@ -119,9 +119,10 @@ export class BoardState {
       case 'snapshot':
         this.applySnapshot(msg);
         break;
-      case 'strokes.live':
-        // The room's batches of one server tick, in arrival order (ours among them: skipped).
+      case 'live':
+        // The room's batches and cursors of one server tick, in arrival order (ours among them: skipped).
         for (const batch of msg.batches) this.applyLivePoints(batch);
+        for (const c of msg.cursors) this.setCursor(c.userId, c.cursor);
         break;
       case 'strokes.added':
         this.addStrokes(msg.strokes);
@@ -137,9 +138,6 @@ export class BoardState {
         break;
       case 'presence':
         this.setPeers(msg.peers);
-        break;
-      case 'cursor':
-        this.setCursor(msg.userId, msg.cursor);
         break;
       case 'status':
         this.setDegraded(msg.degraded, msg.reason);

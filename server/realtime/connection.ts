@@ -35,7 +35,7 @@ export interface ConnectionDeps {
   limiter: RateLimiterMemory;
   metrics: ServerMetrics;
   log: Logger;
-  /** Merges the room's live points per tick (`strokes.live`). */
+  /** Merges the room's live points and cursors per tick (`live`). */
   live: LiveRelay;
   /** Min interval between relayed cursor updates of one connection, ms. */
   cursorIntervalMs: number;
@@ -51,8 +51,7 @@ export function handleConnection(deps: ConnectionDeps, socket: InkSocket): void 
   const send = (msg: ServerMessage) => socket.emit(EVENTS.toClient, msg);
   const cursor = createCursorThrottle<[number, number] | null>(deps.cursorIntervalMs, (c) => {
     const { boardId, userId } = socket.data;
-    if (boardId && userId)
-      socket.to(boardRoom(boardId)).volatile.emit(EVENTS.toClient, { type: 'cursor', userId, cursor: c });
+    if (boardId && userId) deps.live.cursor(boardId, userId, c);
   });
   metrics.connections.inc();
   let chain = Promise.resolve();

@@ -75,25 +75,32 @@ describe('board state', () => {
     const base = { author: 'other', strokeId: 'k', color: '#000000', width: 4 };
     const mine = { ...base, author: 'me', strokeId: 'mine' };
     s.apply({
-      type: 'strokes.live',
+      type: 'live',
       batches: [
         { ...base, seq: 0, points: [[0, 0]] },
         { ...mine, seq: 0, points: [[9, 9]] },
         { ...base, seq: 1, points: [[1, 1]] },
       ],
+      cursors: [
+        { userId: 'other', cursor: [3, 4] },
+        { userId: 'me', cursor: [5, 6] },
+      ],
     });
-    s.apply({ type: 'strokes.live', batches: [{ ...base, seq: 1, points: [[1, 1]] }] });
+    s.apply({ type: 'live', batches: [{ ...base, seq: 1, points: [[1, 1]] }], cursors: [] });
     expect(s.live.get('k')?.points).toEqual([
       [0, 0],
       [1, 1],
     ]);
-    // Our own batches come back in the room's message: never shown as someone else's live ink.
+    // Our own batches and cursor come back in the room's message: never shown as someone else's.
     expect(s.live.has('mine')).toBe(false);
+    expect([...s.cursors.values()].map((c) => [c.userId, c.at])).toEqual([['other', [3, 4]]]);
+    s.apply({ type: 'live', batches: [], cursors: [{ userId: 'other', cursor: null }] });
+    expect(s.cursors.size).toBe(0);
     s.apply({ type: 'strokes.added', strokes: [stroke('k')] });
     expect(s.live.has('k')).toBe(false);
     expect(s.strokes.has('k')).toBe(true);
     // A late batch of a committed stroke does not bring the live stroke back.
-    s.apply({ type: 'strokes.live', batches: [{ ...base, seq: 2, points: [[2, 2]] }] });
+    s.apply({ type: 'live', batches: [{ ...base, seq: 2, points: [[2, 2]] }], cursors: [] });
     expect(s.live.has('k')).toBe(false);
   });
 

@@ -123,9 +123,9 @@ export class TestClient {
     return this.messages.filter((m): m is Extract<ServerMessage, { type: T }> => m.type === type);
   }
 
-  /** Every live batch received so far (from `strokes.live` messages), in order. */
+  /** Every live batch received so far (from `live` messages), in order. */
   liveBatches(): LiveBatch[] {
-    return this.of('strokes.live').flatMap((m) => m.batches);
+    return this.of('live').flatMap((m) => m.batches);
   }
 
   close(): void {

@@ -1,6 +1,6 @@
 /**
- * Live ink through the per-room relay (embedded mode, real socket.io clients): the `stroke.points`
- * batches of a room reach everyone merged into `strokes.live` messages, in order, the senders' own
+ * Live ink and cursors through the per-room relay (embedded mode, real socket.io clients): the `stroke.points`
+ * batches of a room reach everyone merged into `live` messages, in order, the senders' own
  * included (and skipped by the client's board state); a stroke's live points never follow its commit.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -77,7 +77,7 @@ describe('live ink relay (embedded)', () => {
       await sleep(10);
     }
     const done = (c: TestClient) =>
-      c.waitFor('strokes.live', () => {
+      c.waitFor('live', () => {
         const got = c.liveBatches();
         return (
           got.filter((x) => x.strokeId === 'a0').length === Math.ceil(a.length / batch) &&
@@ -92,7 +92,7 @@ describe('live ink relay (embedded)', () => {
     ] as const) {
       const live = c.liveBatches();
       // Merged: fewer messages than batches, everyone (sender included) gets every batch once, in order.
-      expect(c.of('strokes.live').length).toBeLessThan(live.length);
+      expect(c.of('live').length).toBeLessThan(live.length);
       const theirs = live.filter((x) => x.strokeId === other);
       expect(theirs.map((x) => x.seq)).toEqual(theirs.map((_, i) => i));
       expect(theirs.every((x) => x.author === otherId)).toBe(true);
@@ -132,7 +132,7 @@ describe('live ink relay (embedded)', () => {
         (m) => m.type === 'strokes.added' && m.strokes.some((x) => x.id === id),
       );
       const liveAt = bob.messages.flatMap((m, i) =>
-        m.type === 'strokes.live' && m.batches.some((x) => x.strokeId === id) ? [i] : [],
+        m.type === 'live' && m.batches.some((x) => x.strokeId === id) ? [i] : [],
       );
       if (k === 0) expect(liveAt.length).toBeGreaterThan(1);
       expect(liveAt.every((i) => i < added)).toBe(true);
@@ -153,6 +153,33 @@ describe('live ink relay (embedded)', () => {
     expect([...final.strokes.keys()].sort()).toEqual(strokes.map((_, k) => `c${k}`));
   });
 
+  it('relays cursors in the same merged messages: the latest of each user, the own one skipped', async () => {
+    const board = await createBoard(server.url);
+    const ann = await connect();
+    const bob = await connect();
+    const { userId: annId } = await ann.join(board, 'Ann');
+    const { userId: bobId } = await bob.join(board, 'Bob');
+    await ann.waitFor('presence', (m) => m.peers.length === 2);
+    for (const x of [1, 2, 3]) ann.post({ type: 'cursor', cursor: [x, x] });
+    bob.post({ type: 'cursor', cursor: [7, 7] });
+    const last = (c: TestClient, userId: string) =>
+      c
+        .of('live')
+        .flatMap((m) => m.cursors)
+        .filter((x) => x.userId === userId)
+        .at(-1)?.cursor;
+    await bob.waitFor('live', () => String(last(bob, annId)) === '3,3');
+    await ann.waitFor('live', () => String(last(ann, bobId)) === '7,7');
+    expect(
+      bob.of('live').every((m) => new Set(m.cursors.map((c) => c.userId)).size === m.cursors.length),
+    ).toBe(true);
+    const state = replay(bob.messages);
+    expect([...state.cursors.values()].map((c) => [c.userId, c.at])).toEqual([[annId, [3, 3]]]);
+    ann.post({ type: 'cursor', cursor: null });
+    await bob.waitFor('live', () => last(bob, annId) === null);
+    expect(replay(bob.messages).cursors.size).toBe(0);
+  });
+
   it('keeps validating every batch: out-of-order batches are refused and not relayed', async () => {
     const board = await createBoard(server.url);
     const ann = await connect();
@@ -166,7 +193,7 @@ describe('live ink relay (embedded)', () => {
       error: { code: 'OUT_OF_ORDER' },
     });
     expect(await ann.send({ ...pts, seq: 1, points: [[3, 3]] })).toEqual({ ok: true });
-    await bob.waitFor('strokes.live', () => bob.liveBatches().length === 2);
+    await bob.waitFor('live', () => bob.liveBatches().length === 2);
     await sleep(100);
     expect(bob.liveBatches().map((x) => [x.seq, x.points])).toEqual([
       [0, [[1, 1]]],

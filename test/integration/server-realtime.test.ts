@@ -84,9 +84,7 @@ describe.each<Mode>(['embedded', 'distributed'])('%s mode', (mode) => {
       const points = first.slice(seq * 8, (seq + 1) * 8);
       ann.post({ type: 'stroke.points', strokeId: 'four0', seq, color: '#000000', width: 3, points });
     }
-    await bob.waitFor('strokes.live', (m) =>
-      m.batches.some((b) => b.strokeId === 'four0' && b.seq === batches - 1),
-    );
+    await bob.waitFor('live', (m) => m.batches.some((b) => b.strokeId === 'four0' && b.seq === batches - 1));
     const live = bob.liveBatches().filter((m) => m.strokeId === 'four0');
     expect(live.length).toBe(batches);
     expect(live[0]).toMatchObject({ author: annId, seq: 0 });
@@ -109,7 +107,8 @@ describe.each<Mode>(['embedded', 'distributed'])('%s mode', (mode) => {
 
     // Cursor and presence reach the other node.
     ann.post({ type: 'cursor', cursor: [5, 6] });
-    expect((await bob.waitFor('cursor')).cursor).toEqual([5, 6]);
+    const moved = await bob.waitFor('live', (m) => m.cursors.some((c) => c.userId === annId));
+    expect(moved.cursors).toEqual([{ userId: annId, cursor: [5, 6] }]);
 
     const carl = await connect(urlB);
     await carl.join(board, 'Carl');

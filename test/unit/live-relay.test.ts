@@ -1,4 +1,4 @@
-/** The live ink relay: one `strokes.live` per room and tick, sent early when large; commits drop theirs. */
+/** The live relay: one `live` message per room and tick, sent early when large; commits drop theirs. */
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createLiveRelay } from '../../server/realtime/live-relay.ts';
 import type { InkServer } from '../../server/realtime/types.ts';
@@ -35,8 +35,8 @@ describe('live relay', () => {
     expect(sent).toEqual([]);
     vi.advanceTimersByTime(1);
     expect(sent.map((s) => s.room).sort()).toEqual(['board:b1', 'board:b2'].sort());
-    const b1 = sent.find((s) => s.msg.type === 'strokes.live' && s.msg.batches[0]?.strokeId === 'x');
-    expect(b1?.msg).toEqual({ type: 'strokes.live', batches: [batch('x', 0), batch('x', 1)] });
+    const b1 = sent.find((s) => s.msg.type === 'live' && s.msg.batches[0]?.strokeId === 'x');
+    expect(b1?.msg).toEqual({ type: 'live', batches: [batch('x', 0), batch('x', 1)], cursors: [] });
     vi.advanceTimersByTime(200);
     expect(sent).toHaveLength(2);
   });
@@ -62,6 +62,30 @@ describe('live relay', () => {
     expect(sent).toHaveLength(3);
   });
 
+  it("keeps each user's latest cursor of the tick, in the same message as the batches", () => {
+    vi.useFakeTimers();
+    const { io, sent } = fakeIo();
+    const relay = createLiveRelay(io, { tickMs: 40 });
+    relay.cursor('b1', 'ann', [1, 1]);
+    relay.push('b1', batch('x', 0));
+    relay.cursor('b1', 'bob', [5, 5]);
+    relay.cursor('b1', 'ann', [2, 2]);
+    relay.cursor('b1', 'bob', null);
+    // A commit dropping every batch keeps the cursors waiting.
+    relay.committed('b1', [{ id: 'x', author: 'u' }]);
+    vi.advanceTimersByTime(40);
+    expect(sent.map((s) => s.msg)).toEqual([
+      {
+        type: 'live',
+        batches: [],
+        cursors: [
+          { userId: 'ann', cursor: [2, 2] },
+          { userId: 'bob', cursor: null },
+        ],
+      },
+    ]);
+  });
+
   it("drops a committed stroke's waiting batches and keeps the others", () => {
     vi.useFakeTimers();
     const { io, sent } = fakeIo();
@@ -73,7 +97,7 @@ describe('live relay', () => {
     relay.committed('b1', [{ id: 'x', author: 'u' }]);
     vi.advanceTimersByTime(40);
     expect(sent.map((s) => s.msg)).toEqual([
-      { type: 'strokes.live', batches: [batch('y', 0), batch('x', 0, 1, 'v')] },
+      { type: 'live', batches: [batch('y', 0), batch('x', 0, 1, 'v')], cursors: [] },
     ]);
     // Nothing left: no message at all.
     relay.push('b1', batch('z', 0));
