@@ -1,7 +1,8 @@
 /**
  * Model architectures. `seed` is the student paper's Keras CNN, reproduced exactly (34,826
  * parameters); `best` is ours: small valid-padding convs with batch norm, stride-1 only (the fast
- * wasm gradient path), about 0.3M parameters.
+ * wasm gradient path), about 0.16M parameters and 2.0M multiply-adds a digit (the seed: 2.4M), so it
+ * classifies faster than the seed while beating its accuracy.
  */
 import * as tf from '@tensorflow/tfjs';
 
@@ -58,21 +59,21 @@ function convBnRelu(
 }
 
 /**
- * Ours: conv5x5 32 -> pool -> 2x(conv3x3 64) -> pool -> dense 256 -> dense 10, all valid
+ * Ours: conv5x5 16 -> pool -> conv3x3 32 -> conv3x3 64 -> pool -> dense 128 -> dense 10, all valid
  * padding, batch norm after every conv and the hidden dense layer, dropout before both dense layers.
  */
 export function buildBest(seed = 42): tf.Sequential {
   const init = seeded(seed);
   const m = tf.sequential({ name: 'best' });
   m.add(tf.layers.inputLayer({ inputShape: [28, 28, 1] }));
-  convBnRelu(m, 32, 5, init); // 24
+  convBnRelu(m, 16, 5, init); // 24
   m.add(tf.layers.maxPooling2d({ poolSize: 2 })); // 12
-  convBnRelu(m, 64, 3, init); // 10
+  convBnRelu(m, 32, 3, init); // 10
   convBnRelu(m, 64, 3, init); // 8
   m.add(tf.layers.maxPooling2d({ poolSize: 2 })); // 4
   m.add(tf.layers.flatten());
   m.add(tf.layers.dropout({ rate: 0.25, seed }));
-  m.add(tf.layers.dense({ units: 256, useBias: false, kernelInitializer: init() }));
+  m.add(tf.layers.dense({ units: 128, useBias: false, kernelInitializer: init() }));
   m.add(tf.layers.batchNormalization({ momentum: 0.9 }));
   m.add(tf.layers.reLU());
   m.add(tf.layers.dropout({ rate: 0.4, seed: seed + 1 }));
