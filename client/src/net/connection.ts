@@ -95,9 +95,15 @@ export class Connection {
     });
     this.socket.io.on('reconnect_failed', () => this.setStatus('offline'));
     this.socket.on(EVENTS.toClient, (msg) => this.onMessage(msg));
-    // The server recovered: send what waited rather than at the next retry tick.
+    // The server recovered: send what waited rather than at the next retry tick, and resync, because
+    // broadcasts between servers (Redis pub/sub) are not replayed: anything sent while Redis was away is lost.
+    let wasDegraded = false;
     this.state.events.on('degraded', ({ degraded }) => {
-      if (!degraded && this.joined) this.flushOutbox(0);
+      const recovered = wasDegraded && !degraded;
+      wasDegraded = degraded;
+      if (!recovered || !this.joined) return;
+      this.flushOutbox(0);
+      void this.resync();
     });
     this.retryTimer = setInterval(() => {
       if (this.joined) this.flushOutbox(COMMIT_RETRY_MS);
