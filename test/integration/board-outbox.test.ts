@@ -6,7 +6,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterEach, describe, expect, inject, it } from 'vitest';
+import { describe, expect, inject, it } from 'vitest';
+import { cleanupsAfterEach, line } from '../helpers/store-fixtures.ts';
 import { commitStroke, type Actor } from '../../server/board/actions.ts';
 import { createBoardService } from '../../server/board/board-service.ts';
 import type { RecognitionJob, RecognitionQueue } from '../../server/queue/types.ts';
@@ -20,20 +21,8 @@ import type { ServerMessage } from '../../shared/protocol.ts';
 const rules = DEFAULT_REGION_RULES;
 const log = createLogger('test', 'silent');
 const ann: Actor = { userId: 'ann', role: 'member' };
-const line = (id: string, x: number) => ({
-  id,
-  color: '#000000',
-  width: 3,
-  points: [
-    [x, 0],
-    [x + 10, 100],
-  ] as [number, number][],
-});
 
-const cleanups: (() => Promise<void> | void)[] = [];
-afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c();
-});
+const cleanups = cleanupsAfterEach();
 
 /** A queue that fails while `down`. */
 function fakeQueue() {

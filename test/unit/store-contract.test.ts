@@ -2,7 +2,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterEach, describe, expect, inject, it } from 'vitest';
+import { describe, expect, inject, it } from 'vitest';
+import { cleanupsAfterEach, line } from '../helpers/store-fixtures.ts';
 import type { Logger } from '../../shared/logger.ts';
 import type { RegionLabel } from '../../shared/protocol.ts';
 import { clear, commitStroke, erase, undoRedo, type Actor } from '../../server/board/actions.ts';
@@ -17,20 +18,8 @@ const rules = DEFAULT_REGION_RULES;
 const ann: Actor = { userId: 'ann', role: 'member' };
 const bob: Actor = { userId: 'bob', role: 'member' };
 const owner: Actor = { userId: 'own', role: 'owner' };
-const line = (id: string, x: number) => ({
-  id,
-  color: '#000000',
-  width: 3,
-  points: [
-    [x, 0],
-    [x + 10, 100],
-  ] as [number, number][],
-});
 
-const cleanups: (() => Promise<void> | void)[] = [];
-afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c();
-});
+const cleanups = cleanupsAfterEach();
 
 type Factory = (samePrefixAs?: BoardStore) => Promise<BoardStore>;
 const memory: Factory = async () => {
