@@ -17,7 +17,8 @@ import { Toasts } from './ui/toast.ts';
 import { createToolbar, type ToolName } from './ui/toolbar.ts';
 import { topbar } from './ui/topbar.ts';
 import { CursorsView } from './view/cursors.ts';
-import { boundsOf, unionBox } from './view/geometry.ts';
+import { bboxOf } from '../../shared/ink/geometry.ts';
+import { unionBox } from './view/geometry.ts';
 import { LabelsView } from './view/labels.ts';
 import { StrokesView } from './view/strokes.ts';
 import { Viewport, type Box } from './view/viewport.ts';
@@ -119,7 +120,7 @@ export async function mountBoard(app: HTMLElement, boardId: string): Promise<voi
   };
   const contentBox = (): Box | null => {
     let box: Box | null = null;
-    for (const s of state.visibleStrokes()) box = unionBox(box, boundsOf(s.points));
+    for (const s of state.visibleStrokes()) box = unionBox(box, bboxOf(s.points));
     for (const l of state.labels.values())
       box = unionBox(box, [l.bbox[0], l.bbox[1], l.bbox[2] + 80, l.bbox[3]]);
     return box;

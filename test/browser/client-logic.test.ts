@@ -7,6 +7,7 @@ import type { BoardStroke, Peer, RegionLabel } from '../../shared/protocol.ts';
 import { BoardState } from '../../client/src/board-state.ts';
 import { Outbox } from '../../client/src/net/outbox.ts';
 import { formatLabel } from '../../client/src/view/label-format.ts';
+import { polylineNear, unionBox } from '../../client/src/view/geometry.ts';
 
 const me: Peer = { userId: 'me', name: 'Me', color: '#2563eb', role: 'member' };
 const other: Peer = { userId: 'other', name: 'Other', color: '#dc2626', role: 'member' };
@@ -160,5 +161,22 @@ describe('label text', () => {
   it('puts alternatives next to the unsure digit of a number', () => {
     const f = formatLabel(label('r', 1, '194', [0.99, 0.7, 0.98]));
     expect(f).toMatchObject({ text: '19 (1? 2?) 4', tier: 'medium' });
+  });
+});
+
+describe('view geometry', () => {
+  it('finds a stroke near the eraser, including a one-point stroke, and unions optional boxes', () => {
+    const line: [number, number][] = [
+      [0, 0],
+      [100, 0],
+    ];
+    expect(polylineNear(line, [50, 4], 5)).toBe(true);
+    expect(polylineNear(line, [50, 6], 5)).toBe(false);
+    expect(polylineNear(line, [104, 0], 5)).toBe(true); // past the end, within the radius
+    expect(polylineNear([[10, 10]], [13, 14], 5)).toBe(true);
+    expect(polylineNear([[10, 10]], [14, 14], 5)).toBe(false);
+    expect(unionBox(null, undefined)).toBeNull();
+    expect(unionBox(null, [1, 2, 3, 4])).toEqual([1, 2, 3, 4]);
+    expect(unionBox([0, 5, 2, 6], [1, 2, 3, 4])).toEqual([0, 2, 3, 6]);
   });
 });

@@ -6,7 +6,8 @@ import Konva from 'konva';
 import { LIMITS } from '../../../shared/protocol.ts';
 import type { BoardState, Point } from '../board-state.ts';
 import type { Connection } from '../net/connection.ts';
-import { boundsOf, polylineNear } from '../view/geometry.ts';
+import { bboxOf } from '../../../shared/ink/geometry.ts';
+import { polylineNear } from '../view/geometry.ts';
 import type { StrokesView } from '../view/strokes.ts';
 import type { Viewport } from '../view/viewport.ts';
 import type { Tool } from './tool.ts';
@@ -108,7 +109,7 @@ export class EraserTool implements Tool {
       const r = RADIUS_PX / scale + s.width / 2;
       let b = this.bboxes.get(s);
       if (!b) {
-        b = boundsOf(s.points) ?? [0, 0, 0, 0];
+        b = bboxOf(s.points) ?? [0, 0, 0, 0];
         this.bboxes.set(s, b);
       }
       if (p[0] < b[0] - r || p[0] > b[2] + r || p[1] < b[1] - r || p[1] > b[3] + r) continue;
