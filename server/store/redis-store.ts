@@ -37,6 +37,7 @@ import {
 import { applyWriteUndoable, stateTx, type BoardState } from './board-state.ts';
 import { boardKeys, outboxKey, outboxMember, type BoardKeys } from './redis-keys.ts';
 import { COMMIT_SCRIPT, SET_LABEL_SCRIPT } from './redis-scripts.ts';
+import { catchUp, commandsOf, type Cached } from './redis-change-log.ts';
 
 export interface RedisStoreOptions {
   /** redis:// URL (REDIS_URL). */
@@ -63,41 +64,6 @@ export interface RedisStoreOptions {
 
 const parse = <T>(s: string | null | undefined): T | undefined =>
   s == null ? undefined : (JSON.parse(s) as T);
-
-function commandsOf(k: BoardKeys, op: WriteOp): string[][] {
-  switch (op.t) {
-    case 'putStroke':
-      return [['HSET', k.strokes, op.stroke.id, JSON.stringify(op.stroke)]];
-    case 'deleteStroke':
-      return [
-        ['HDEL', k.strokes, op.id],
-        ['HDEL', k.strokeRegion, op.id],
-      ];
-    case 'strokeRegion':
-      return [['HSET', k.strokeRegion, op.id, op.regionId]];
-    case 'putRegion':
-      return [
-        ['HSET', k.regions, op.region.id, JSON.stringify(op.region)],
-        ['HSET', k.regionVersion, op.region.id, String(op.region.version)],
-        ['ZADD', k.recent, String(op.region.updatedAt), op.region.id],
-      ];
-    case 'deleteRegion':
-      return [
-        ['HDEL', k.regions, op.id],
-        ['HDEL', k.regionVersion, op.id],
-        ['ZREM', k.recent, op.id],
-        ['HDEL', k.labels, op.id],
-      ];
-    case 'history':
-      return [['HSET', k.history, op.userId, JSON.stringify(op.history)]];
-  }
-}
-
-/** A board as this server last saw it, at `version`. */
-interface Cached {
-  state: BoardState;
-  version: number;
-}
 
 interface Queued {
   fn: (tx: BoardTx) => Promise<unknown>;
@@ -240,50 +206,6 @@ export function createRedisStore(opts: RedisStoreOptions): BoardStore {
     }
     cache.set(boardId, c);
     return c;
-  }
-
-  /** Applies one Redis command of a commit (see `commandsOf`) to a cached board. */
-  function applyCommand(k: BoardKeys, b: BoardState, [cmd, key, field, value]: string[]): void {
-    if (field === undefined) return;
-    const set = cmd === 'HSET' && value !== undefined;
-    if (cmd !== 'HSET' && cmd !== 'HDEL') return;
-    switch (key) {
-      case k.strokes:
-        if (set) b.strokes.set(field, JSON.parse(value) as BoardStroke);
-        else b.strokes.delete(field);
-        break;
-      case k.strokeRegion:
-        if (set) b.strokeRegion.set(field, value);
-        else b.strokeRegion.delete(field);
-        break;
-      case k.regions:
-        if (set) b.regions.set(field, JSON.parse(value) as Region);
-        else b.regions.delete(field);
-        break;
-      case k.history:
-        if (set) b.history.set(field, JSON.parse(value) as UserHistory);
-        else b.history.delete(field);
-        break;
-      // Region versions, the recent-regions index and labels are not cached.
-    }
-  }
-
-  /**
-   * Applies the change log entries (`<version>\n<commands JSON>`, newest first) that other servers committed
-   * after the cached version; false if they do not reach back to it.
-   */
-  function catchUp(k: BoardKeys, c: Cached, current: number, entries: string[]): boolean {
-    if (entries.length !== current - c.version) return false;
-    const parsed = entries
-      .map((e) => {
-        const nl = e.indexOf('\n');
-        return { v: Number(e.slice(0, nl)), cmds: JSON.parse(e.slice(nl + 1)) as string[][] };
-      })
-      .reverse();
-    if (parsed.some((e, i) => e.v !== c.version + 1 + i)) return false;
-    for (const e of parsed) for (const cmd of e.cmds) applyCommand(k, c.state, cmd);
-    c.version = current;
-    return true;
   }
 
   const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
