@@ -47,8 +47,6 @@ export interface InkboardDeps {
   dev?: boolean;
   /** fdatasync board journals before acknowledging (embedded). Default true. */
   fsync?: boolean;
-  /** Min interval between relayed cursor updates per connection, ms. Default 50. */
-  cursorIntervalMs?: number;
 }
 
 export interface InkboardServer {
@@ -160,7 +158,6 @@ export async function createInkboardServer(config: Config, deps: InkboardDeps = 
         limiter,
         metrics,
         log,
-        cursorIntervalMs: deps.cursorIntervalMs ?? 50,
       },
       socket,
     ),

@@ -21,7 +21,6 @@ import type { BoardService } from '../board/board-service.ts';
 import type { Outcome } from '../board/outcome.ts';
 import type { ServerMetrics } from '../metrics.ts';
 import type { BoardStore } from '../store/board-store.ts';
-import { createCursorThrottle } from './cursor-throttle.ts';
 import { Rejection, toProtocolError } from './errors.ts';
 import { peerOf, type Presence } from './presence.ts';
 import { StrokeStreams } from './stroke-streams.ts';
@@ -35,10 +34,8 @@ export interface ConnectionDeps {
   limiter: RateLimiterMemory;
   metrics: ServerMetrics;
   log: Logger;
-  /** Merges the room's live points and cursors per tick (`live`). */
+  /** Merges the room's live points and cursors per tick (`live`; of each user's cursor only the latest). */
   live: LiveRelay;
-  /** Min interval between relayed cursor updates of one connection, ms. */
-  cursorIntervalMs: number;
 }
 
 const reject = (code: Parameters<typeof protocolError>[0], message: string): never => {
@@ -49,10 +46,6 @@ export function handleConnection(deps: ConnectionDeps, socket: InkSocket): void 
   const { store, service, presence, metrics, log } = deps;
   const streams = new StrokeStreams();
   const send = (msg: ServerMessage) => socket.emit(EVENTS.toClient, msg);
-  const cursor = createCursorThrottle<[number, number] | null>(deps.cursorIntervalMs, (c) => {
-    const { boardId, userId } = socket.data;
-    if (boardId && userId) deps.live.cursor(boardId, userId, c);
-  });
   metrics.connections.inc();
   let chain = Promise.resolve();
 
@@ -63,7 +56,6 @@ export function handleConnection(deps: ConnectionDeps, socket: InkSocket): void 
 
   socket.on('disconnect', () => {
     metrics.connections.dec();
-    cursor.cancel();
     if (socket.data.boardId) presence.schedule(socket.data.boardId);
   });
 
@@ -168,10 +160,11 @@ export function handleConnection(deps: ConnectionDeps, socket: InkSocket): void 
       case 'redo':
         await write((a) => (tx, ctx) => undoRedo(tx, a, msg.type, ctx));
         return undefined;
-      case 'cursor':
-        actor();
-        cursor.update(msg.cursor);
+      case 'cursor': {
+        const { boardId, userId } = actor();
+        deps.live.cursor(boardId, userId, msg.cursor);
         return undefined;
+      }
       case 'profile': {
         const { boardId } = actor();
         socket.data = { ...socket.data, name: msg.name, color: msg.color };

@@ -23,7 +23,7 @@ export function boardKeys(prefix: string, boardId: string) {
     history: `${base}:hist`,
     /** string: the board's version, raised by every commit (optimistic concurrency) */
     version: `${base}:ver`,
-    /** list: the latest commits' writes, newest first, `{"v": version, "ops": [...]}` */
+    /** list: the latest commits' writes, newest first, `<version>\n<Redis commands JSON>` (see COMMIT_SCRIPT) */
     log: `${base}:log`,
     /** string: id of the writer whose commit goes next (after it lost a race), short TTL */
     turn: `${base}:turn`,
