@@ -44,6 +44,12 @@ export const LIMITS = {
   messagesPerSecond: 120,
   /** Strokes in one HTTP recognize request. */
   maxStrokesPerRecognize: 200,
+  /** Points in one HTTP recognize request, all strokes together. */
+  maxPointsPerRecognize: 20_000,
+  /** Strokes in one ink region: a stroke near a full region starts a new one (regions never merge past it). */
+  maxStrokesPerRegion: 64,
+  /** Points of all committed strokes on one board (its byte budget: about 20 bytes a point stored). */
+  maxPointsPerBoard: 250_000,
 } as const;
 
 /** Error codes carried by every rejection: in acks, in `error` messages, in HTTP error bodies. */
@@ -62,6 +68,8 @@ export const ERROR_CODES = [
   'NOTHING_TO_REDO',
   'DEGRADED',
   'INTERNAL',
+  'BUSY',
+  'ID_TAKEN',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 

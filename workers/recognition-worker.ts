@@ -9,6 +9,7 @@ import { Worker, type Job } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { Config } from '../shared/config.ts';
 import type { Logger } from '../shared/logger.ts';
+import { jobTooLarge } from '../server/queue/job-limits.ts';
 import type { RecognitionJob, RegionRecognizer, ResultSink } from '../server/queue/types.ts';
 import type { WorkerMetrics } from './metrics.ts';
 
@@ -49,6 +50,13 @@ export function startRecognitionWorker(o: RecognitionWorkerOptions): Recognition
     active++;
     try {
       metrics.queueWaitSeconds.observe(Math.max(0, Date.now() - job.timestamp) / 1000);
+      const tooLarge = jobTooLarge(data);
+      if (tooLarge) {
+        // Never retried: a poison job must not come back after every restart.
+        log.error({ jobId: job.id, reason: tooLarge }, 'recognition job refused: too large');
+        metrics.jobs.inc({ outcome: 'refused' });
+        return { skipped: 'too-large' };
+      }
       if (!(await o.isCurrent(data))) {
         metrics.jobs.inc({ outcome: 'stale' });
         return { skipped: 'stale' };

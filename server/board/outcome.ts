@@ -18,7 +18,8 @@ export const emptyOutcome = (): Outcome => ({ added: [], removedIds: [], jobs: [
 /** A rejection with its protocol error code. */
 export class ActionError extends Error {
   constructor(
-    readonly code: 'FORBIDDEN' | 'LIMIT_REACHED' | 'NOT_FOUND' | 'NOTHING_TO_UNDO' | 'NOTHING_TO_REDO',
+    readonly code:
+      'FORBIDDEN' | 'LIMIT_REACHED' | 'NOT_FOUND' | 'NOTHING_TO_UNDO' | 'NOTHING_TO_REDO' | 'ID_TAKEN',
     message: string,
   ) {
     super(message);

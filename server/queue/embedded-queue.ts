@@ -2,8 +2,14 @@
  * Embedded-mode recognition queue: in memory, in this process. Per region only the newest waiting
  * version is kept; waiting jobs are handed to the RegionRecognizer in batches (so its worker threads
  * can share forward passes), and each result goes to the result sink.
+ *
+ * Fair: a batch takes at most `perBoard` jobs of one board, boards taking turns, so one board writing
+ * a lot never holds up another's labels. A failed batch is never dropped: its jobs run again one by one
+ * (a job that fails alone `maxAttempts` times is given up, logged); a busy recognizer makes them wait.
+ * Jobs over the size limits (job-limits.ts) are refused, logged, never run.
  */
 import type { Logger } from '../../shared/logger.ts';
+import { jobTooLarge } from './job-limits.ts';
 import type { RecognitionJob, RecognitionQueue, RegionRecognizer, ResultSink } from './types.ts';
 
 export interface EmbeddedQueueOptions {
@@ -13,46 +19,103 @@ export interface EmbeddedQueueOptions {
   concurrency?: number;
   /** Regions per batch. Default 64. */
   batchMax?: number;
+  /** Jobs of one board in one batch at most. Default 8. */
+  perBoard?: number;
+  /** Runs of one job (alone, after its batch failed) before it is given up. Default 3. */
+  maxAttempts?: number;
   /** Observes the duration of each batch in seconds. */
   onBatch?: (seconds: number, size: number) => void;
-  /** Called when a batch fails. */
+  /** Called when jobs are given up (failed `maxAttempts` times, or too large). */
   onError?: (jobs: RecognitionJob[], err: unknown) => void;
   log?: Logger;
+}
+
+interface Waiting {
+  job: RecognitionJob;
+  attempts: number;
 }
 
 export function createEmbeddedQueue(opts: EmbeddedQueueOptions): RecognitionQueue {
   const concurrency = opts.concurrency ?? 2;
   const batchMax = opts.batchMax ?? 64;
-  const waiting = new Map<string, RecognitionJob>();
+  const perBoard = opts.perBoard ?? 8;
+  const maxAttempts = opts.maxAttempts ?? 3;
+  /** board -> region -> newest waiting version; boards in turn order. */
+  const boards = new Map<string, Map<string, Waiting>>();
+  /** Jobs that failed in a batch, to run alone. */
+  const retry: Waiting[] = [];
   const running = new Set<Promise<void>>();
+  let waitingJobs = 0;
   let runningJobs = 0;
+  let pausedUntil = 0;
   let closed = false;
 
-  async function runBatch(jobs: RecognitionJob[]): Promise<void> {
+  async function runBatch(batch: Waiting[]): Promise<void> {
     const started = performance.now();
     try {
-      const results = await opts.recognizer.recognize(jobs.map((j) => j.strokes.map((s) => s.points)));
-      opts.onBatch?.((performance.now() - started) / 1000, jobs.length);
+      const results = await opts.recognizer.recognize(
+        batch.map((w) => w.job.strokes.map((s) => s.points)),
+        { lane: 'boards' },
+      );
+      opts.onBatch?.((performance.now() - started) / 1000, batch.length);
       await Promise.all(
-        jobs.map(async (job, i) => {
+        batch.map(async ({ job }, i) => {
           const res = results[i];
           if (res) await opts.sink(job, res);
         }),
       );
     } catch (err) {
-      opts.log?.error({ err, jobs: jobs.length }, 'recognition batch failed');
-      opts.onError?.(jobs, err);
+      const busy = (err as Error)?.name === 'PoolBusyError';
+      if (busy) pausedUntil = Date.now() + 100;
+      const given: RecognitionJob[] = [];
+      for (const w of batch) {
+        // A batch that failed as a whole may hold one poison job: its jobs run again alone, and only a
+        // job that fails alone counts an attempt.
+        const attempts = busy || batch.length > 1 ? w.attempts : w.attempts + 1;
+        if (attempts >= maxAttempts) given.push(w.job);
+        else retry.push({ job: w.job, attempts });
+      }
+      opts.log?.[given.length ? 'error' : 'warn'](
+        { err: String(err), jobs: batch.length, givenUp: given.map((j) => `${j.boardId}/${j.regionId}`) },
+        given.length
+          ? 'recognition failed; giving up these jobs'
+          : 'recognition batch failed; running its jobs again',
+      );
+      if (given.length) opts.onError?.(given, err);
+      if (busy) setTimeout(pump, 110).unref();
     }
   }
 
-  function pump(): void {
-    while (!closed && running.size < concurrency && waiting.size) {
-      const batch: RecognitionJob[] = [];
-      for (const [key, job] of waiting) {
-        batch.push(job);
-        waiting.delete(key);
-        if (batch.length >= batchMax) break;
+  /** The next batch: retries alone first, then up to `perBoard` jobs of each board in turn. */
+  function take(): Waiting[] {
+    const r = retry.shift();
+    if (r) return [r];
+    const batch: Waiting[] = [];
+    for (const [boardId, regions] of [...boards]) {
+      let n = 0;
+      for (const [regionId, w] of regions) {
+        if (n >= perBoard || batch.length >= batchMax) break;
+        regions.delete(regionId);
+        waitingJobs--;
+        batch.push(w);
+        n++;
       }
+      boards.delete(boardId);
+      if (regions.size) boards.set(boardId, regions); // to the back of the turn order
+      if (batch.length >= batchMax) break;
+    }
+    return batch;
+  }
+
+  function pump(): void {
+    while (
+      !closed &&
+      running.size < concurrency &&
+      (retry.length || waitingJobs) &&
+      Date.now() >= pausedUntil
+    ) {
+      const batch = take();
+      if (!batch.length) break;
       runningJobs += batch.length;
       const p = runBatch(batch).finally(() => {
         runningJobs -= batch.length;
@@ -66,19 +129,32 @@ export function createEmbeddedQueue(opts: EmbeddedQueueOptions): RecognitionQueu
   return {
     async enqueue(job) {
       if (closed) return;
-      const key = `${job.boardId}/${job.regionId}`;
-      const prev = waiting.get(key);
-      if (prev && prev.version >= job.version) return;
-      waiting.set(key, job);
+      const tooLarge = jobTooLarge(job);
+      if (tooLarge) {
+        opts.log?.error(
+          { boardId: job.boardId, regionId: job.regionId, version: job.version, reason: tooLarge },
+          'recognition job refused: too large',
+        );
+        opts.onError?.([job], new Error(tooLarge));
+        return;
+      }
+      let regions = boards.get(job.boardId);
+      if (!regions) boards.set(job.boardId, (regions = new Map()));
+      const prev = regions.get(job.regionId);
+      if (prev && prev.job.version >= job.version) return;
+      if (!prev) waitingJobs++;
+      regions.set(job.regionId, { job, attempts: 0 });
       // Let jobs queued in the same tick join one batch.
       queueMicrotask(pump);
     },
     async depth() {
-      return waiting.size + runningJobs;
+      return waitingJobs + retry.length + runningJobs;
     },
     async close() {
       closed = true;
-      waiting.clear();
+      boards.clear();
+      retry.length = 0;
+      waitingJobs = 0;
       await Promise.all(running);
     },
   };

@@ -24,9 +24,22 @@ export interface RecognitionQueue {
   close(): Promise<void>;
 }
 
+/** How a recognition request is scheduled (implementations may ignore it). */
+export interface RecognizeOptions {
+  /**
+   * Fairness key, e.g. `http:<address>`: requests of different lanes take turns. Default `default`.
+   */
+  lane?: string;
+  /**
+   * Background work (HTTP recognize): runs only in the room board work leaves, so a flood of it never
+   * delays board labels. Default false.
+   */
+  background?: boolean;
+}
+
 /** Runs recognition for many regions; implementations batch digits into shared forward passes. */
 export interface RegionRecognizer {
-  recognize(regions: Point[][][]): Promise<RecognitionResult[]>;
+  recognize(regions: Point[][][], options?: RecognizeOptions): Promise<RecognitionResult[]>;
   /** The inference backend in use, e.g. `wasm`. */
   readonly backend: string;
   close(): Promise<void>;

@@ -88,6 +88,11 @@ export function stateTx(s: BoardState, ops: WriteOp[]): BoardTx {
   return {
     meta: s.meta,
     strokeCount: async () => s.strokes.size,
+    pointCount: async () => {
+      let n = 0;
+      for (const st of s.strokes.values()) n += st.points.length;
+      return n;
+    },
     getStrokes: async (ids) => ids.map((id) => s.strokes.get(id)),
     regionsOf: async (ids) => ids.map((id) => s.strokeRegion.get(id)),
     getRegions: async (ids) => ids.map((id) => s.regions.get(id)),

@@ -36,6 +36,8 @@ export function boardKeys(prefix: string, boardId: string) {
  * together with the board's keys, so with Redis Cluster it would have to move into the board's slot.
  */
 export const outboxKey = (prefix: string) => `${prefix}:outbox`;
+/** Counter of boards created (MAX_BOARDS). */
+export const boardCountKey = (prefix: string) => `${prefix}:boards`;
 export const outboxMember = (boardId: string, regionId: string, version: number) =>
   JSON.stringify([boardId, regionId, version]);
 export type BoardKeys = ReturnType<typeof boardKeys>;

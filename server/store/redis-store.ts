@@ -24,6 +24,7 @@ import type { BoardSnapshot, BoardStroke, RegionLabel } from '../../shared/proto
 import type { RecognitionJob } from '../queue/types.ts';
 import type { Region } from '../regions/types.ts';
 import {
+  BoardLimitError,
   BoardNotFoundError,
   StoreUnavailableError,
   byCommitOrder,
@@ -35,7 +36,7 @@ import {
   type WriteOp,
 } from './board-store.ts';
 import { applyWriteUndoable, stateTx, type BoardState } from './board-state.ts';
-import { boardKeys, outboxKey, outboxMember, type BoardKeys } from './redis-keys.ts';
+import { boardCountKey, boardKeys, outboxKey, outboxMember, type BoardKeys } from './redis-keys.ts';
 import { COMMIT_SCRIPT, SET_LABEL_SCRIPT } from './redis-scripts.ts';
 import { catchUp, commandsOf, type Cached } from './redis-change-log.ts';
 
@@ -59,6 +60,8 @@ export interface RedisStoreOptions {
   cacheBoards?: number;
   /** Commits kept in each board's change log, for servers catching up. Default 64. */
   logEntries?: number;
+  /** Boards that can exist at most (MAX_BOARDS), counted in `<prefix>:boards`. Default 100000. */
+  maxBoards?: number;
   log?: Logger;
 }
 
@@ -326,6 +329,11 @@ export function createRedisStore(opts: RedisStoreOptions): BoardStore {
 
     async createBoard(meta) {
       const k = boardKeys(prefix, meta.id);
+      const count = await call(() => redis.incr(boardCountKey(prefix)));
+      if (count > (opts.maxBoards ?? 100_000)) {
+        await call(() => redis.decr(boardCountKey(prefix)));
+        throw new BoardLimitError(`at most ${opts.maxBoards ?? 100_000} boards`);
+      }
       await call(() =>
         redis.hset(k.meta, {
           id: meta.id,

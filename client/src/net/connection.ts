@@ -44,7 +44,13 @@ export interface ConnectionEvents extends Record<string, unknown> {
 const COMMIT_RETRY_MS = 8000;
 const ACK_TIMEOUT_MS = 10_000;
 /** Errors that mean the commit can never succeed: drop it rather than retry forever. */
-const PERMANENT_COMMIT_ERRORS = new Set(['BAD_MESSAGE', 'TOO_LARGE', 'LIMIT_REACHED', 'FORBIDDEN']);
+const PERMANENT_COMMIT_ERRORS = new Set([
+  'BAD_MESSAGE',
+  'TOO_LARGE',
+  'LIMIT_REACHED',
+  'FORBIDDEN',
+  'ID_TAKEN',
+]);
 
 type ClientSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 

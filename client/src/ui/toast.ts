@@ -10,6 +10,7 @@ const FRIENDLY: Partial<Record<ProtocolError['code'], string>> = {
   FORBIDDEN: 'Not allowed',
   DEGRADED: 'The server is having trouble; your ink will be saved when it recovers',
   TOO_LARGE: 'That was too large to send',
+  BUSY: 'The server is busy; try again in a moment',
 };
 
 export class Toasts {
