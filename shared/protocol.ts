@@ -47,7 +47,7 @@ export const LIMITS = {
   /** Points in one HTTP recognize request, all strokes together. */
   maxPointsPerRecognize: 20_000,
   /** Strokes in one ink region: a stroke near a full region starts a new one (regions never merge past it). */
-  maxStrokesPerRegion: 64,
+  maxStrokesPerRegion: 32,
   /** Points of all committed strokes on one board (its byte budget: about 20 bytes a point stored). */
   maxPointsPerBoard: 250_000,
 } as const;

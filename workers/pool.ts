@@ -43,8 +43,14 @@ export interface InferencePoolOptions {
   requestTimeoutMs?: number;
   /** A thread past a deadline that does not answer a ping within this many ms is replaced. Default `5000`. */
   stuckMs?: number;
-  /** Requests one thread holds at once (their digits share forward passes). Default `4`. */
+  /** Requests one thread holds at once (their digits share forward passes). Default `2`. */
   perThread?: number;
+  /**
+   * Extra threads for background work only (HTTP recognize), so it never shares a thread with board work.
+   * Without any, background work runs on the other threads but never takes a thread's last slot.
+   * Default `0`.
+   */
+  backgroundThreads?: number;
   /** Requests waiting in the pool at most; more fail with `PoolBusyError`. Default `256`. */
   maxQueued?: number;
   /** Called after every forward pass with its batch size and duration in ms. Default: none. */
@@ -88,6 +94,8 @@ interface Slot {
   /** Ping ids waiting for their pong. */
   pings: Map<number, () => void>;
   probing: boolean;
+  /** Reserved for background work. */
+  background: boolean;
 }
 
 export class InferencePoolError extends Error {
@@ -117,7 +125,8 @@ export function createInferencePool(options: InferencePoolOptions = {}): Inferen
   const retries = options.retries ?? 1;
   const timeoutMs = options.requestTimeoutMs ?? 30_000;
   const stuckMs = options.stuckMs ?? 5000;
-  const perThread = Math.max(1, options.perThread ?? 4);
+  const perThread = Math.max(1, options.perThread ?? 2);
+  const backgroundThreads = Math.max(0, options.backgroundThreads ?? 0);
   const maxQueued = options.maxQueued ?? 256;
   const log = options.logger;
   const engineModule = new URL(options.engineModule ?? new URL('./recognition/engine.ts', import.meta.url))
@@ -137,6 +146,7 @@ export function createInferencePool(options: InferencePoolOptions = {}): Inferen
   let retryChain: Promise<void> = Promise.resolve();
 
   function spawn(index: number): Slot {
+    const background = index >= threads;
     const data: ThreadData = {
       entry: new URL('./pool-thread.ts', import.meta.url).href,
       engineModule,
@@ -163,6 +173,7 @@ export function createInferencePool(options: InferencePoolOptions = {}): Inferen
       started: false,
       pings: new Map(),
       probing: false,
+      background,
     };
 
     worker.on('message', (msg: FromThread) => {
@@ -245,22 +256,26 @@ export function createInferencePool(options: InferencePoolOptions = {}): Inferen
       retryChain = retryChain.then(async () => {
         if (closing) return settle(r, new InferencePoolError('inference pool closed'));
         // Wait for a replacement to start; a retry may use a thread's last slot.
-        const live = slots.filter((s) => !s.dead);
-        const slot = await Promise.any(live.map((s) => s.ready.then(() => s))).catch(() => undefined);
-        if (!slot || slot.dead)
+        const live = slots.filter((s) => !s.dead && s.background === slot.background);
+        const next = await Promise.any(live.map((s) => s.ready.then(() => s))).catch(() => undefined);
+        if (!next || next.dead)
           return settle(r, initError ?? new InferencePoolError('no inference thread available'));
-        start(slot, r);
+        start(next, r);
         return r.settled;
       });
     }
   }
 
-  /** A live thread with room; background work never takes a thread's last slot. */
+  /**
+   * A live thread with room. Board work runs on the board threads; background work on the background
+   * threads if there are any, else on the board threads without taking a thread's last slot.
+   */
   function pick(background: boolean): Slot | undefined {
-    const room = background ? perThread - 1 : perThread;
+    const own = background && backgroundThreads > 0;
+    const room = background && !own ? Math.max(1, perThread - 1) : perThread;
     let best: Slot | undefined;
     for (const s of slots) {
-      if (s.dead || !s.started || s.inflight.size >= room) continue;
+      if (s.background !== own || s.dead || !s.started || s.inflight.size >= room) continue;
       if (!best || s.inflight.size < best.inflight.size) best = s;
     }
     return best;
@@ -323,7 +338,7 @@ export function createInferencePool(options: InferencePoolOptions = {}): Inferen
     }
   }
 
-  for (let i = 0; i < threads; i++) slots.push(spawn(i));
+  for (let i = 0; i < threads + backgroundThreads; i++) slots.push(spawn(i));
 
   return {
     get backend() {

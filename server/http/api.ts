@@ -71,7 +71,30 @@ export function apiRouter(opts: ApiOptions): Router {
     res.status(201).json(body);
   });
 
-  r.post('/recognize', rateLimit(opts.recognizePerSecond ?? 50, 1), bytes, json, async (req, res) => {
+  /** Admission before the body is read: per-address and per-server caps on requests running at once. */
+  const admit = (req: Request, res: Response, next: NextFunction): void => {
+    const address = req.ip ?? 'unknown';
+    const mine = runningBy.get(address) ?? 0;
+    if (mine >= perAddress)
+      return sendError(res, 'RATE_LIMITED', `at most ${perAddress} recognize requests at once per address`);
+    if (running >= concurrency) return sendError(res, 'BUSY', 'recognition is busy; try again in a moment');
+    running++;
+    runningBy.set(address, mine + 1);
+    let released = false;
+    const release = () => {
+      if (released) return;
+      released = true;
+      running--;
+      const left = (runningBy.get(address) ?? 1) - 1;
+      if (left > 0) runningBy.set(address, left);
+      else runningBy.delete(address);
+    };
+    res.once('finish', release);
+    res.once('close', release);
+    next();
+  };
+
+  r.post('/recognize', rateLimit(opts.recognizePerSecond ?? 50, 1), admit, bytes, json, async (req, res) => {
     const parsed = RecognizeRequestSchema.safeParse(req.body);
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
@@ -87,28 +110,17 @@ export function apiRouter(opts: ApiOptions): Router {
         `strokes: ${points} points in all (at most ${LIMITS.maxPointsPerRecognize})`,
       );
     if (strokes.length === 0) return res.json({ text: '', digits: [] });
-    const address = req.ip ?? 'unknown';
-    const mine = runningBy.get(address) ?? 0;
-    if (mine >= perAddress)
-      return sendError(res, 'RATE_LIMITED', `at most ${perAddress} recognize requests at once per address`);
-    if (running >= concurrency) return sendError(res, 'BUSY', 'recognition is busy; try again in a moment');
-    running++;
-    runningBy.set(address, mine + 1);
+    const recognizer = await opts.recognizer();
+    if (!recognizer) return sendError(res, 'DEGRADED', 'no recognizer available on this server');
     try {
-      const recognizer = await opts.recognizer();
-      if (!recognizer) return sendError(res, 'DEGRADED', 'no recognizer available on this server');
       // Background work: it never delays board labels, and addresses take turns.
-      const [result] = await recognizer.recognize([strokes], { lane: `http:${address}`, background: true });
+      const lane = `http:${req.ip ?? 'unknown'}`;
+      const [result] = await recognizer.recognize([strokes], { lane, background: true });
       res.json(result ?? { text: '', digits: [] });
     } catch (err) {
       if ((err as Error)?.name === 'PoolBusyError')
         return sendError(res, 'BUSY', 'recognition is busy; try again in a moment');
       throw err;
-    } finally {
-      running--;
-      const left = (runningBy.get(address) ?? 1) - 1;
-      if (left > 0) runningBy.set(address, left);
-      else runningBy.delete(address);
     }
   });
 

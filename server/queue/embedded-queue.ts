@@ -1,12 +1,13 @@
 /**
  * Embedded-mode recognition queue: in memory, in this process. Per region only the newest waiting
- * version is kept; waiting jobs are handed to the RegionRecognizer in batches (so its worker threads
- * can share forward passes), and each result goes to the result sink.
+ * version is kept; waiting jobs are handed to the RegionRecognizer in batches (its worker threads share
+ * forward passes between the batches they hold), and each result goes to the result sink.
  *
- * Fair: a batch takes at most `perBoard` jobs of one board, boards taking turns, so one board writing
- * a lot never holds up another's labels. A failed batch is never dropped: its jobs run again one by one
- * (a job that fails alone `maxAttempts` times is given up, logged); a busy recognizer makes them wait.
- * Jobs over the size limits (job-limits.ts) are refused, logged, never run.
+ * Fair: a batch holds jobs of one board only, at most `batchPoints` points (at least one job), and is
+ * sent in that board's lane (`board:<id>`), so the recognizer lets boards take turns: one board writing a
+ * lot never holds up another's labels for longer than one small batch. A failed batch is never dropped:
+ * its jobs run again one by one (a job that fails alone `maxAttempts` times is given up, logged); a busy
+ * recognizer makes them wait. Jobs over the size limits (job-limits.ts) are refused, logged, never run.
  */
 import type { Logger } from '../../shared/logger.ts';
 import { jobTooLarge } from './job-limits.ts';
@@ -15,12 +16,12 @@ import type { RecognitionJob, RecognitionQueue, RegionRecognizer, ResultSink } f
 export interface EmbeddedQueueOptions {
   recognizer: RegionRecognizer;
   sink: ResultSink;
-  /** Batches in flight at once. Default 2 (one runs while the next gathers). */
+  /** Batches in flight at once (the recognizer queues them fairly by board). Default 4. */
   concurrency?: number;
   /** Regions per batch. Default 64. */
   batchMax?: number;
-  /** Jobs of one board in one batch at most. Default 8. */
-  perBoard?: number;
+  /** Points of the jobs in one batch at most (a batch holds at least one job). Default 2000. */
+  batchPoints?: number;
   /** Runs of one job (alone, after its batch failed) before it is given up. Default 3. */
   maxAttempts?: number;
   /** Observes the duration of each batch in seconds. */
@@ -36,9 +37,9 @@ interface Waiting {
 }
 
 export function createEmbeddedQueue(opts: EmbeddedQueueOptions): RecognitionQueue {
-  const concurrency = opts.concurrency ?? 2;
+  const concurrency = opts.concurrency ?? 4;
   const batchMax = opts.batchMax ?? 64;
-  const perBoard = opts.perBoard ?? 8;
+  const batchPoints = opts.batchPoints ?? 2000;
   const maxAttempts = opts.maxAttempts ?? 3;
   /** board -> region -> newest waiting version; boards in turn order. */
   const boards = new Map<string, Map<string, Waiting>>();
@@ -55,7 +56,7 @@ export function createEmbeddedQueue(opts: EmbeddedQueueOptions): RecognitionQueu
     try {
       const results = await opts.recognizer.recognize(
         batch.map((w) => w.job.strokes.map((s) => s.points)),
-        { lane: 'boards' },
+        { lane: `board:${batch[0]?.job.boardId ?? ''}` },
       );
       opts.onBatch?.((performance.now() - started) / 1000, batch.length);
       await Promise.all(
@@ -86,24 +87,25 @@ export function createEmbeddedQueue(opts: EmbeddedQueueOptions): RecognitionQueu
     }
   }
 
-  /** The next batch: retries alone first, then up to `perBoard` jobs of each board in turn. */
+  /** The next batch: a retry alone first, else jobs of the next board in turn, up to `batchPoints`. */
   function take(): Waiting[] {
     const r = retry.shift();
     if (r) return [r];
     const batch: Waiting[] = [];
-    for (const [boardId, regions] of [...boards]) {
-      let n = 0;
-      for (const [regionId, w] of regions) {
-        if (n >= perBoard || batch.length >= batchMax) break;
-        regions.delete(regionId);
-        waitingJobs--;
-        batch.push(w);
-        n++;
-      }
-      boards.delete(boardId);
-      if (regions.size) boards.set(boardId, regions); // to the back of the turn order
-      if (batch.length >= batchMax) break;
+    const first = boards.entries().next();
+    if (first.done) return batch;
+    const [boardId, regions] = first.value;
+    let points = 0;
+    for (const [regionId, w] of regions) {
+      const cost = w.job.strokes.reduce((n, s) => n + s.points.length, 0);
+      if (batch.length && (points + cost > batchPoints || batch.length >= batchMax)) break;
+      regions.delete(regionId);
+      waitingJobs--;
+      batch.push(w);
+      points += cost;
     }
+    boards.delete(boardId);
+    if (regions.size) boards.set(boardId, regions); // to the back of the turn order
     return batch;
   }
 

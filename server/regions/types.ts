@@ -36,7 +36,7 @@ export interface RegionRules {
   minHeight: number;
   /**
    * Strokes in one region at most: a stroke near full regions starts a new one, and regions never merge
-   * past it, so a recognition job never carries more. Default `LIMITS.maxStrokesPerRegion` (64).
+   * past it, so a recognition job never carries more. Default `LIMITS.maxStrokesPerRegion` (32).
    */
   maxStrokes: number;
 }

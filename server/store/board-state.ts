@@ -98,7 +98,12 @@ export function stateTx(s: BoardState, ops: WriteOp[]): BoardTx {
     getRegions: async (ids) => ids.map((id) => s.regions.get(id)),
     recentRegions: async (since) => [...s.regions.values()].filter((r) => r.updatedAt >= since),
     allRegions: async () => [...s.regions.values()],
-    getHistory: async (userId) => structuredClone(s.history.get(userId) ?? { undo: [], redo: [] }),
+    // Entries are never changed once made (actions push and pop whole entries), so copying the lists is
+    // enough; a deep copy would copy every stroke a clear removed on each of the user's later actions.
+    getHistory: async (userId) => {
+      const h = s.history.get(userId);
+      return { undo: [...(h?.undo ?? [])], redo: [...(h?.redo ?? [])] };
+    },
     write: (op) => void ops.push(op),
   };
 }

@@ -236,23 +236,21 @@ export function createMemoryStore(opts: MemoryStoreOptions): BoardStore {
       });
     },
 
+    // A label is derived data: it is broadcast without waiting for the disk. If its write fails, the board
+    // is reloaded from its journal, where the region has no label of its version, so it is recognised again.
     async setLabel(boardId, label: RegionLabel) {
-      return withBoard(boardId, async (_b, e) => {
-        let durable: Promise<void> | undefined;
-        const stored = await mutex.run(boardId, async () => {
+      return withBoard(boardId, async (_b, e) =>
+        mutex.run(boardId, async () => {
           const b = await e.loading;
           if (!b || b.journal.broken || !applyLabel(b.state, label)) return false;
-          durable = b.journal.appendLabel(label);
+          e.users++;
+          b.journal
+            .appendLabel(label)
+            .catch((err: unknown) => dropBroken(boardId, e, err))
+            .finally(() => void e.users--);
           return true;
-        });
-        try {
-          await durable;
-        } catch (err) {
-          dropBroken(boardId, e, err);
-          throw err;
-        }
-        return stored;
-      });
+        }),
+      );
     },
 
     async pendingJobs(olderThanMs, limit = 100) {
