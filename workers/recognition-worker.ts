@@ -66,7 +66,10 @@ export function startRecognitionWorker(o: RecognitionWorkerOptions): Recognition
         await new Promise((r) => setTimeout(r, o.testDelayMs));
       }
       const t0 = performance.now();
-      const [result] = await o.recognizer.recognize([data.strokes.map((s) => s.points)]);
+      // Boards take turns in the pool: a board with many jobs in flight does not hold up another's.
+      const [result] = await o.recognizer.recognize([data.strokes.map((s) => s.points)], {
+        lane: `board:${data.boardId}`,
+      });
       if (!result) throw new Error('recognizer returned no result');
       metrics.recognitionSeconds.observe((performance.now() - t0) / 1000);
       await o.sink(data, result);

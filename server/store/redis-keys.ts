@@ -19,8 +19,10 @@ export function boardKeys(prefix: string, boardId: string) {
     recent: `${base}:recent`,
     /** hash: region id -> label JSON */
     labels: `${base}:labels`,
-    /** hash: user id -> undo/redo history JSON */
+    /** hash: user id -> undo/redo history as refs into `historyEntries` (redis-history.ts) */
     history: `${base}:hist`,
+    /** hash: history entry ref -> entry JSON */
+    historyEntries: `${base}:hentries`,
     /** string: the board's version, raised by every commit (optimistic concurrency) */
     version: `${base}:ver`,
     /** list: the latest commits' writes, newest first, `<version>\n<Redis commands JSON>` (see COMMIT_SCRIPT) */

@@ -31,14 +31,15 @@ import {
   type BoardMeta,
   type BoardStore,
   type BoardTx,
+  type HistoryEntry,
   type StoreStatusListener,
-  type UserHistory,
   type WriteOp,
 } from './board-store.ts';
 import { applyWriteUndoable, stateTx, type BoardState } from './board-state.ts';
 import { boardCountKey, boardKeys, outboxKey, outboxMember, type BoardKeys } from './redis-keys.ts';
 import { COMMIT_SCRIPT, SET_LABEL_SCRIPT } from './redis-scripts.ts';
 import { catchUp, commandsOf, type Cached } from './redis-change-log.ts';
+import { resolveHistory, type StoredHistory } from './redis-history.ts';
 
 export interface RedisStoreOptions {
   /** redis:// URL (REDIS_URL). */
@@ -172,17 +173,20 @@ export function createRedisStore(opts: RedisStoreOptions): BoardStore {
         .hgetall(k.strokeRegion)
         .hgetall(k.regions)
         .hgetall(k.history)
+        .hgetall(k.historyEntries)
         .exec(),
     );
     if (!res) throw new Error('board load aborted');
     for (const [err] of res) if (err) throw err;
-    const [version, strokes, strokeRegion, regions, history] = res.map(([, v]) => v) as [
+    const [version, strokes, strokeRegion, regions, history, entries] = res.map(([, v]) => v) as [
       string | null,
       Record<string, string>,
       Record<string, string>,
       Record<string, string>,
       Record<string, string>,
+      Record<string, string>,
     ];
+    const entry = (ref: string) => parse<HistoryEntry>(entries[ref]);
     const state: BoardState = {
       meta,
       strokes: new Map(Object.entries(strokes).map(([id, s]) => [id, JSON.parse(s) as BoardStroke])),
@@ -190,7 +194,9 @@ export function createRedisStore(opts: RedisStoreOptions): BoardStore {
       regions: new Map(Object.entries(regions).map(([id, s]) => [id, JSON.parse(s) as Region])),
       // Labels are not cached: no transaction reads them (snapshots read Redis).
       labels: new Map(),
-      history: new Map(Object.entries(history).map(([id, s]) => [id, JSON.parse(s) as UserHistory])),
+      history: new Map(
+        Object.entries(history).map(([id, s]) => [id, resolveHistory(JSON.parse(s) as StoredHistory, entry)]),
+      ),
     };
     return { state, version: Number(version ?? 0) };
   }
@@ -236,11 +242,15 @@ export function createRedisStore(opts: RedisStoreOptions): BoardStore {
       const undo: (() => void)[] = [];
       const results: ({ ok: true; value: unknown } | { ok: false; err: unknown })[] = [];
       const ops: WriteOp[] = [];
+      const cmds: string[][] = [];
       for (const q of group) {
         const mine: WriteOp[] = [];
         try {
           const value = await q.fn(stateTx(c.state, mine));
-          for (const op of mine) applyWriteUndoable(c.state, op, undo);
+          for (const op of mine) {
+            cmds.push(...commandsOf(k, op, c.state));
+            applyWriteUndoable(c.state, op, undo);
+          }
           ops.push(...mine);
           results.push({ ok: true, value });
         } catch (err) {
@@ -274,7 +284,7 @@ export function createRedisStore(opts: RedisStoreOptions): BoardStore {
             outbox,
             k.turn,
             c.version,
-            ops.length ? JSON.stringify(ops.flatMap((op) => commandsOf(k, op))) : '',
+            cmds.length ? JSON.stringify(cmds) : '',
             logEntries,
             writerId,
             turnMs,
