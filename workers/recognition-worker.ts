@@ -10,7 +10,12 @@ import { Redis } from 'ioredis';
 import type { Config } from '../shared/config.ts';
 import type { Logger } from '../shared/logger.ts';
 import { jobTooLarge } from '../server/queue/job-limits.ts';
-import type { RecognitionJob, RegionRecognizer, ResultSink } from '../server/queue/types.ts';
+import {
+  laneOf,
+  type RecognitionJob,
+  type RegionRecognizer,
+  type ResultSink,
+} from '../server/queue/types.ts';
 import type { WorkerMetrics } from './metrics.ts';
 
 /** Options of {@link startRecognitionWorker}. */
@@ -66,9 +71,9 @@ export function startRecognitionWorker(o: RecognitionWorkerOptions): Recognition
         await new Promise((r) => setTimeout(r, o.testDelayMs));
       }
       const t0 = performance.now();
-      // Boards take turns in the pool: a board with many jobs in flight does not hold up another's.
+      // Clients take turns in the pool: one with many jobs in flight does not hold up another's.
       const [result] = await o.recognizer.recognize([data.strokes.map((s) => s.points)], {
-        lane: `board:${data.boardId}`,
+        lane: laneOf(data),
       });
       if (!result) throw new Error('recognizer returned no result');
       metrics.recognitionSeconds.observe((performance.now() - t0) / 1000);

@@ -8,7 +8,7 @@ import { Redis } from 'ioredis';
 import type { Logger } from '../../shared/logger.ts';
 import { RECOGNITION_QUEUE, bullPrefix, jobIdOf } from './bullmq-names.ts';
 import { jobTooLarge } from './job-limits.ts';
-import type { RecognitionJob, RecognitionQueue } from './types.ts';
+import { laneOf, type RecognitionJob, type RecognitionQueue } from './types.ts';
 
 export interface BullmqQueueOptions {
   /** redis:// URL (REDIS_URL). */
@@ -59,15 +59,15 @@ export function createBullmqQueue(opts: BullmqQueueOptions): RecognitionQueue & 
           connection.once('ready', onReady);
         });
 
-  // Fairness: BullMQ runs lower priorities first, so a board that queued many jobs lately waits behind
-  // boards that queued few (a bystander's label is not held up by a flood on another board).
+  // Fairness: BullMQ runs lower priorities first, so a client (lane) that queued many jobs lately waits
+  // behind clients that queued few (a bystander's label is not held up by someone else's flood).
   const recent = new Map<string, { n: number; since: number }>();
-  const priorityOf = (boardId: string): number => {
+  const priorityOf = (lane: string): number => {
     const now = Date.now();
-    let r = recent.get(boardId);
+    let r = recent.get(lane);
     if (!r || now - r.since > 5000) {
       if (recent.size > 10_000) recent.clear();
-      recent.set(boardId, (r = { n: 0, since: now }));
+      recent.set(lane, (r = { n: 0, since: now }));
     }
     r.n++;
     return Math.min(r.n, 1_000_000);
@@ -87,7 +87,7 @@ export function createBullmqQueue(opts: BullmqQueueOptions): RecognitionQueue & 
       await ready();
       const previous = job.version > 1 ? jobIdOf({ ...job, version: job.version - 1 }) : undefined;
       await Promise.all([
-        queue.add('recognize', job, { jobId: jobIdOf(job), priority: priorityOf(job.boardId) }),
+        queue.add('recognize', job, { jobId: jobIdOf(job), priority: priorityOf(laneOf(job)) }),
         // Only a waiting job can be removed; an active (locked) one throws, which is fine.
         previous ? queue.remove(previous).catch(() => 0) : 0,
       ]);

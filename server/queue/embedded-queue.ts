@@ -3,15 +3,22 @@
  * version is kept; waiting jobs are handed to the RegionRecognizer in batches (its worker threads share
  * forward passes between the batches they hold), and each result goes to the result sink.
  *
- * Fair: a batch holds jobs of one board only, at most `batchPoints` points (at least one job), and is
- * sent in that board's lane (`board:<id>`), so the recognizer lets boards take turns: one board writing a
- * lot never holds up another's labels for longer than one small batch. A failed batch is never dropped:
+ * Fair: a batch holds jobs of one lane only (the client that caused them, else the board; see
+ * `RecognitionJob.lane`), at most `batchPoints` points (at least one job), and is sent in that lane, so
+ * the recognizer lets lanes take turns: one client writing a lot, on any number of boards, never holds up
+ * another's labels for longer than one small batch. A failed batch is never dropped:
  * its jobs run again one by one (a job that fails alone `maxAttempts` times is given up, logged); a busy
  * recognizer makes them wait. Jobs over the size limits (job-limits.ts) are refused, logged, never run.
  */
 import type { Logger } from '../../shared/logger.ts';
 import { jobTooLarge } from './job-limits.ts';
-import type { RecognitionJob, RecognitionQueue, RegionRecognizer, ResultSink } from './types.ts';
+import {
+  laneOf,
+  type RecognitionJob,
+  type RecognitionQueue,
+  type RegionRecognizer,
+  type ResultSink,
+} from './types.ts';
 
 export interface EmbeddedQueueOptions {
   recognizer: RegionRecognizer;
@@ -41,8 +48,10 @@ export function createEmbeddedQueue(opts: EmbeddedQueueOptions): RecognitionQueu
   const batchMax = opts.batchMax ?? 64;
   const batchPoints = opts.batchPoints ?? 2000;
   const maxAttempts = opts.maxAttempts ?? 3;
-  /** board -> region -> newest waiting version; boards in turn order. */
+  /** lane -> board/region -> newest waiting version; lanes in turn order. */
   const boards = new Map<string, Map<string, Waiting>>();
+  /** board/region -> its lane, for a newer version to replace the waiting one. */
+  const laneOfRegion = new Map<string, string>();
   /** Jobs that failed in a batch, to run alone. */
   const retry: Waiting[] = [];
   const running = new Set<Promise<void>>();
@@ -56,7 +65,7 @@ export function createEmbeddedQueue(opts: EmbeddedQueueOptions): RecognitionQueu
     try {
       const results = await opts.recognizer.recognize(
         batch.map((w) => w.job.strokes.map((s) => s.points)),
-        { lane: `board:${batch[0]?.job.boardId ?? ''}` },
+        { lane: batch[0] ? laneOf(batch[0].job) : 'default' },
       );
       opts.onBatch?.((performance.now() - started) / 1000, batch.length);
       await Promise.all(
@@ -100,6 +109,7 @@ export function createEmbeddedQueue(opts: EmbeddedQueueOptions): RecognitionQueu
       const cost = w.job.strokes.reduce((n, s) => n + s.points.length, 0);
       if (batch.length && (points + cost > batchPoints || batch.length >= batchMax)) break;
       regions.delete(regionId);
+      laneOfRegion.delete(regionId);
       waitingJobs--;
       batch.push(w);
       points += cost;
@@ -140,12 +150,22 @@ export function createEmbeddedQueue(opts: EmbeddedQueueOptions): RecognitionQueu
         opts.onError?.([job], new Error(tooLarge));
         return;
       }
-      let regions = boards.get(job.boardId);
-      if (!regions) boards.set(job.boardId, (regions = new Map()));
-      const prev = regions.get(job.regionId);
-      if (prev && prev.job.version >= job.version) return;
-      if (!prev) waitingJobs++;
-      regions.set(job.regionId, { job, attempts: 0 });
+      const key = `${job.boardId}/${job.regionId}`;
+      // A waiting older version (maybe in another lane) is replaced.
+      const oldLane = laneOfRegion.get(key);
+      const old = oldLane === undefined ? undefined : boards.get(oldLane)?.get(key);
+      if (old && old.job.version >= job.version) return;
+      if (old) {
+        boards.get(oldLane!)?.delete(key);
+        if (!boards.get(oldLane!)?.size) boards.delete(oldLane!);
+        waitingJobs--;
+      }
+      const lane = laneOf(job);
+      let regions = boards.get(lane);
+      if (!regions) boards.set(lane, (regions = new Map()));
+      waitingJobs++;
+      regions.set(key, { job, attempts: 0 });
+      laneOfRegion.set(key, lane);
       // Let jobs queued in the same tick join one batch.
       queueMicrotask(pump);
     },
@@ -155,6 +175,7 @@ export function createEmbeddedQueue(opts: EmbeddedQueueOptions): RecognitionQueu
     async close() {
       closed = true;
       boards.clear();
+      laneOfRegion.clear();
       retry.length = 0;
       waitingJobs = 0;
       await Promise.all(running);

@@ -10,7 +10,17 @@ export interface RecognitionJob {
   strokes: { id: string; points: Point[] }[];
   /** Server time of the pen-up that produced this version, ms since epoch (for pen-up-to-label latency). */
   penUpAt: number;
+  /**
+   * Fairness key of whoever caused this version, e.g. `addr:<client address>`: queues let keys take
+   * turns, so one client's flood (on any number of boards) does not hold up another's labels.
+   * Default: the board id.
+   */
+  lane?: string;
 }
+
+/** The fairness key of a job (its `lane`, else its board). */
+export const laneOf = (job: Pick<RecognitionJob, 'boardId' | 'lane'>): string =>
+  job.lane ?? `board:${job.boardId}`;
 
 /** Stores a result (if its version is still current) and broadcasts the label to the board's room. */
 export type ResultSink = (job: RecognitionJob, result: RecognitionResult) => Promise<void>;

@@ -114,7 +114,7 @@ export function handleConnection(deps: ConnectionDeps, socket: InkSocket): void 
   async function write(run: (a: Actor) => Parameters<BoardService['run']>[1]): Promise<Outcome> {
     const a = actor();
     if (store.degraded) reject('DEGRADED', 'the board store is unreachable; try again shortly');
-    return service.run(a.boardId, run(a));
+    return service.run(a.boardId, run(a), `addr:${deps.address}`);
   }
 
   async function snapshot(): Promise<void> {

@@ -18,6 +18,8 @@ export interface PhaseFigures {
   lost: number;
 }
 
+export const BYSTANDER_ADDRESS = '127.0.0.2';
+
 const SINGLE = Array.from({ length: 200 }, (_, i) => i).filter((i) => penDigit(i).strokes.length === 1);
 
 const quantile = (xs: number[], q: number): number => {
@@ -42,7 +44,9 @@ export class Bystander {
 
   static async start(url: string): Promise<Bystander> {
     const board = await createBoard(url);
-    const c = await TestClient.connect(url);
+    // Another loopback address than the attackers' (127.0.0.1): per-address limits and fair turns count
+    // the bystander as the different client it would be.
+    const c = await TestClient.connect(url, undefined, { localAddress: BYSTANDER_ADDRESS } as object);
     await c.join(board, 'Bystander');
     return new Bystander(c);
   }
