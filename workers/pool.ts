@@ -43,8 +43,14 @@ export interface InferencePoolOptions {
   requestTimeoutMs?: number;
   /** A thread past a deadline that does not answer a ping within this many ms is replaced. Default `5000`. */
   stuckMs?: number;
-  /** Requests one thread holds at once (their digits share forward passes). Default `2`. */
+  /** Requests one thread holds at once (their digits share forward passes). Default `16`. */
   perThread?: number;
+  /**
+   * Points (of all strokes) one thread holds at once; a thread with less takes one more request. This
+   * bounds the work queued ahead of a newcomer in a thread (about 100 ms), while small requests still
+   * share forward passes. Default `4000`.
+   */
+  perThreadPoints?: number;
   /**
    * Extra threads for background work only (HTTP recognize), so it never shares a thread with board work.
    * Without any, background work runs on the other threads but never takes a thread's last slot.
@@ -74,6 +80,8 @@ export interface InferencePool extends RegionRecognizer {
 interface Request {
   id: number;
   regions: Point[][][];
+  /** Points of all its strokes: its cost for the thread's budget. */
+  points: number;
   lane: string;
   background: boolean;
   attempts: number;
@@ -89,6 +97,8 @@ interface Slot {
   worker: Worker;
   ready: Promise<string>;
   inflight: Map<number, Request>;
+  /** Points of the requests in flight. */
+  load: number;
   dead: boolean;
   started: boolean;
   /** Ping ids waiting for their pong. */
@@ -125,7 +135,8 @@ export function createInferencePool(options: InferencePoolOptions = {}): Inferen
   const retries = options.retries ?? 1;
   const timeoutMs = options.requestTimeoutMs ?? 30_000;
   const stuckMs = options.stuckMs ?? 5000;
-  const perThread = Math.max(1, options.perThread ?? 2);
+  const perThread = Math.max(1, options.perThread ?? 16);
+  const perThreadPoints = options.perThreadPoints ?? 4000;
   const backgroundThreads = Math.max(0, options.backgroundThreads ?? 0);
   const maxQueued = options.maxQueued ?? 256;
   const log = options.logger;
@@ -169,6 +180,7 @@ export function createInferencePool(options: InferencePoolOptions = {}): Inferen
       worker,
       ready,
       inflight: new Map(),
+      load: 0,
       dead: false,
       started: false,
       pings: new Map(),
@@ -197,6 +209,7 @@ export function createInferencePool(options: InferencePoolOptions = {}): Inferen
           const req = slot.inflight.get(msg.id);
           if (!req) return;
           slot.inflight.delete(msg.id);
+          slot.load -= req.points;
           if (msg.type === 'result') settle(req, undefined, msg.results);
           else settle(req, new InferencePoolError(`recognition failed: ${msg.message}`));
           pump();
@@ -276,6 +289,7 @@ export function createInferencePool(options: InferencePoolOptions = {}): Inferen
     let best: Slot | undefined;
     for (const s of slots) {
       if (s.background !== own || s.dead || !s.started || s.inflight.size >= room) continue;
+      if (s.inflight.size > 0 && s.load >= perThreadPoints) continue;
       if (!best || s.inflight.size < best.inflight.size) best = s;
     }
     return best;
@@ -285,12 +299,13 @@ export function createInferencePool(options: InferencePoolOptions = {}): Inferen
   function start(slot: Slot, req: Request): void {
     req.attempts++;
     slot.inflight.set(req.id, req);
+    slot.load += req.points;
     req.timer = setTimeout(() => overdue(slot, req), timeoutMs);
     slot.worker.postMessage({ type: 'recognize', id: req.id, regions: req.regions } satisfies ToThread);
   }
 
   function overdue(slot: Slot, req: Request): void {
-    slot.inflight.delete(req.id);
+    if (slot.inflight.delete(req.id)) slot.load -= req.points;
     settle(req, new InferencePoolError(`recognition timed out after ${timeoutMs} ms`));
     pump();
     if (slot.probing || slot.dead) return;
@@ -365,6 +380,7 @@ export function createInferencePool(options: InferencePoolOptions = {}): Inferen
         req = {
           id: nextId++,
           regions,
+          points: regions.reduce((n, r) => n + r.reduce((m, s) => m + s.length, 0), 0),
           lane: opts.lane ?? 'default',
           background: opts.background ?? false,
           attempts: 0,

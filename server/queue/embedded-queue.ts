@@ -96,10 +96,15 @@ export function createEmbeddedQueue(opts: EmbeddedQueueOptions): RecognitionQueu
     }
   }
 
-  /** The next batch: a retry alone first, else jobs of the next board in turn, up to `batchPoints`. */
+  /** A retry is running: retries run one at a time, so a poison job cannot fail an innocent one again. */
+  let retrying = false;
+
+  /** The next batch: a retry alone first, else jobs of the next lane in turn, up to `batchPoints`. */
   function take(): Waiting[] {
-    const r = retry.shift();
-    if (r) return [r];
+    if (!retrying) {
+      const r = retry.shift();
+      if (r) return [r];
+    }
     const batch: Waiting[] = [];
     const first = boards.entries().next();
     if (first.done) return batch;
@@ -123,13 +128,16 @@ export function createEmbeddedQueue(opts: EmbeddedQueueOptions): RecognitionQueu
     while (
       !closed &&
       running.size < concurrency &&
-      (retry.length || waitingJobs) &&
+      ((retry.length && !retrying) || waitingJobs) &&
       Date.now() >= pausedUntil
     ) {
+      const isRetry = !retrying && retry.length > 0;
       const batch = take();
       if (!batch.length) break;
+      if (isRetry) retrying = true;
       runningJobs += batch.length;
       const p = runBatch(batch).finally(() => {
+        if (isRetry) retrying = false;
         runningJobs -= batch.length;
         running.delete(p);
         pump();
