@@ -102,3 +102,17 @@ describe('inference pool with the real engine', () => {
     expect(ok).toBeGreaterThanOrEqual(50);
   }, 60_000);
 });
+
+describe('inference pool backend fallback', () => {
+  it('reports why onnx-cuda was passed over (or runs on it where CUDA works)', async () => {
+    const p = (pool = createInferencePool({ modelDir: 'seed', backend: 'onnx-cuda' }));
+    await p.ready();
+    if (p.backend === 'onnx-cuda') expect(p.backendFallback).toBeUndefined();
+    else {
+      expect(p.backend).toBe('onnx');
+      expect(p.backendFallback).toMatch(/^onnx-cuda: /);
+    }
+    const [r] = await p.recognize([readPenDigits()[0]!.strokes]);
+    expect(r?.digits).toHaveLength(1);
+  }, 60_000);
+});
