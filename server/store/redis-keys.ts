@@ -27,6 +27,12 @@ export function boardKeys(prefix: string, boardId: string) {
     log: `${base}:log`,
     /** string: id of the writer whose commit goes next (after it lost a race), short TTL */
     turn: `${base}:turn`,
+    /** hash: `classroom` -> the teacher's controls and class list JSON */
+    extra: `${base}:extra`,
+    /** hash: region id -> latest correction JSON (with the region's strokes) */
+    corrections: `${base}:corr`,
+    /** list (all boards): every correction JSON ever made, oldest first: the training data export */
+    training: `${prefix}:corrections`,
   };
 }
 
@@ -39,3 +45,6 @@ export const outboxKey = (prefix: string) => `${prefix}:outbox`;
 export const outboxMember = (boardId: string, regionId: string, version: number) =>
   JSON.stringify([boardId, regionId, version]);
 export type BoardKeys = ReturnType<typeof boardKeys>;
+
+/** Hash (all boards): join code -> board id. */
+export const codesKey = (prefix: string) => `${prefix}:codes`;
