@@ -279,12 +279,12 @@ export async function mountBoard(app: HTMLElement, boardId: string): Promise<voi
       page.append(panel);
       page.classList.add('with-class-panel');
     }
-    const blocked = inkTarget().state === state || state.you?.role !== 'member' ? state.writeBlocked : null;
+    const blocked = state.writeBlocked;
     const me = state.you?.userId;
     const msgs: string[] = [];
-    if (blocked) msgs.push(`🔒 ${blocked}`);
+    if (blocked) msgs.push(blocked);
     else if (c?.classroom && me && c.pen === me)
-      msgs.push('✏️ You have the pen: you are writing on the teacher’s board');
+      msgs.push('You have the pen: you are writing on the teacher’s board');
     else if (c?.classroom && state.you?.role === 'member')
       msgs.push('You write in your own space: only you and the teacher see it');
     if (state.you?.role === 'member' && c?.answersHidden) msgs.push('Answers are hidden by the teacher');

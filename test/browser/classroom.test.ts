@@ -230,6 +230,21 @@ describe('classroom in the browser', () => {
       // Tapping the label drew nothing.
       expect(await hook(teacher, 'strokes')).toHaveLength(n);
       await shot(students[2]!, 'student-corrected');
+      // Labels stay readable when zoomed far out (their size on screen has a floor).
+      const cleo = students[2]!;
+      for (let i = 0; i < 6; i++) await cleo.keyboard.press('-');
+      await waitFor(
+        'zoomed out',
+        () => hook(cleo, 'view'),
+        (v) => (v?.scale ?? 1) < 0.3,
+      );
+      const small = await waitFor(
+        'labels after the zoom',
+        () => hook(cleo, 'labelBoxes'),
+        (b) => (b?.length ?? 0) === 2,
+      );
+      for (const b of small) expect(b.height).toBeGreaterThanOrEqual(16);
+      await shot(cleo, 'student-zoomed-out');
 
       // --- restart: the correction (and the answers) are still there on every page
       await server!.restart();
@@ -277,6 +292,16 @@ describe('classroom in the browser', () => {
       expect(pngBytes.subarray(0, 8).toString('hex')).toBe('89504e470d0a1a0a');
       expect(pngBytes.length).toBeGreaterThan(2000);
       await shot(teacher, 'teacher-final');
+
+      // --- a press on the board that only closes a menu draws nothing
+      const strokesBefore = (await hook(teacher, 'strokes')).length;
+      await teacher.getByTestId('export').click();
+      await teacher.getByTestId('export-png').waitFor();
+      await teacher.mouse.click(420, 560);
+      await teacher.getByTestId('export-png').waitFor({ state: 'hidden' });
+      await new Promise((r) => setTimeout(r, 500));
+      expect(await hook(teacher, 'strokes')).toHaveLength(strokesBefore);
+      expect(await hook(teacher, 'pending')).toBe(0);
     },
   );
 });

@@ -162,7 +162,7 @@ export function classPanel(deps: ClassPanelDeps): HTMLElement {
         'Projector link',
       ),
     );
-    lock.textContent = c.locked ? '🔒 Unlock students' : 'Lock students';
+    lock.textContent = c.locked ? 'Unlock students' : 'Lock students';
     lock.classList.toggle('active', c.locked);
     hide.textContent = c.answersHidden ? 'Reveal answers' : 'Hide answers';
     if (document.activeElement !== keyInput) keyInput.value = c.answerKey ?? '';
