@@ -18,7 +18,7 @@ import { opsRouter } from './http/ops.ts';
 import { createMetrics } from './metrics.ts';
 import { createBullmqQueue } from './queue/bullmq-queue.ts';
 import { createEmbeddedQueue } from './queue/embedded-queue.ts';
-import type { RecognitionQueue, RegionRecognizer } from './queue/types.ts';
+import type { RecognitionQueue, RegionRecognizer } from '../shared/recognition-contract.ts';
 import { handleConnection } from './realtime/connection.ts';
 import { createLiveRelay } from './realtime/live-relay.ts';
 import { createPresence } from './realtime/presence.ts';
@@ -90,6 +90,7 @@ export async function createInkboardServer(config: Config, deps: InkboardDeps = 
       return undefined;
     }));
   let backend = mode === 'distributed' ? 'workers' : 'none';
+  let backendFallback: string | undefined;
 
   const app = express();
   app.disable('x-powered-by');
@@ -130,6 +131,7 @@ export async function createInkboardServer(config: Config, deps: InkboardDeps = 
     const recognizer = await getRecognizer();
     if (recognizer) {
       backend = recognizer.backend;
+      backendFallback = recognizer.backendFallback;
       queue = createEmbeddedQueue({
         recognizer,
         sink,
@@ -173,7 +175,15 @@ export async function createInkboardServer(config: Config, deps: InkboardDeps = 
   store.onStatus((_d, reason) => updateStatus(reason));
 
   app.use(
-    opsRouter({ mode, store, queue, metrics, backend: () => backend, clients: () => io.engine.clientsCount }),
+    opsRouter({
+      mode,
+      store,
+      queue,
+      metrics,
+      backend: () => backend,
+      backendFallback: () => backendFallback,
+      clients: () => io.engine.clientsCount,
+    }),
   );
   app.use('/api/v1', classRouter({ store }));
   app.use('/api/v1', apiRouter({ store, recognizer: getRecognizer }));

@@ -5,7 +5,7 @@
  */
 import type { RecognitionResult } from '../shared/ink/types.ts';
 import type { RegionLabel, ServerMessage } from '../shared/protocol.ts';
-import type { RecognitionJob, ResultSink } from './queue/types.ts';
+import type { RecognitionJob, ResultSink } from '../shared/recognition-contract.ts';
 import { bboxOfPoints, unionBBox } from './regions/geometry.ts';
 import type { BoardStore } from './store/board-store.ts';
 

@@ -8,9 +8,8 @@ import type { AddressInfo } from 'node:net';
 import { ConfigError, loadConfig } from '../shared/config.ts';
 import { createLogger } from '../shared/logger.ts';
 import { createRedisStore } from '../server/store/redis-store.ts';
-import { boardKeys } from '../server/store/redis-keys.ts';
-import { RECOGNITION_QUEUE, bullPrefix } from '../server/queue/bullmq-names.ts';
-import { adapterKey } from '../server/realtime/adapter-key.ts';
+import { boardKeys } from '../shared/redis-keys.ts';
+import { RECOGNITION_QUEUE, adapterKey, bullPrefix } from '../shared/redis-names.ts';
 import { createResultSink } from '../server/results.ts';
 import { createEmitterBroadcast } from './broadcast.ts';
 import { startHealthServer } from './health-server.ts';
@@ -53,6 +52,7 @@ log.info(
   {
     backend: pool.backend,
     threads: config.INFERENCE_THREADS,
+    intraOpThreads: config.INFERENCE_INTRA_OP_THREADS,
     batchMax: config.BATCH_MAX,
     batchWaitMs: config.BATCH_WAIT_MS,
   },
@@ -100,6 +100,7 @@ const health =
         ok: worker.worker.isRunning() && redis.status === 'ready',
         role: 'worker',
         backend: pool.backend,
+        ...(pool.backendFallback ? { backendFallback: pool.backendFallback } : {}),
         redis: redis.status,
         activeJobs: worker.active(),
         threadRestarts: pool.restarts,

@@ -15,7 +15,7 @@
  */
 import type { BoardSnapshot, BoardStroke, LabelCorrection, RegionLabel } from '../../shared/protocol.ts';
 import type { ClassControls } from '../classroom/controls.ts';
-import type { RecognitionJob } from '../queue/types.ts';
+import type { RecognitionJob } from '../../shared/recognition-contract.ts';
 import type { Region } from '../regions/types.ts';
 
 export interface BoardMeta {

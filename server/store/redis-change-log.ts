@@ -7,7 +7,7 @@ import type { Region } from '../regions/types.ts';
 import type { ClassControls } from '../classroom/controls.ts';
 import type { StoredCorrection, UserHistory, WriteOp } from './board-store.ts';
 import type { BoardState } from './board-state.ts';
-import type { BoardKeys } from './redis-keys.ts';
+import type { BoardKeys } from '../../shared/redis-keys.ts';
 
 /** The Redis commands of one write. */
 export function commandsOf(k: BoardKeys, op: WriteOp): string[][] {

@@ -22,7 +22,7 @@ import { Redis } from 'ioredis';
 import type { Logger } from '../../shared/logger.ts';
 import type { BoardSnapshot, BoardStroke, LabelCorrection, RegionLabel } from '../../shared/protocol.ts';
 import type { ClassControls } from '../classroom/controls.ts';
-import type { RecognitionJob } from '../queue/types.ts';
+import type { RecognitionJob } from '../../shared/recognition-contract.ts';
 import type { Region } from '../regions/types.ts';
 import {
   BoardNotFoundError,
@@ -37,7 +37,7 @@ import {
   type WriteOp,
 } from './board-store.ts';
 import { applyWriteUndoable, stateTx, type BoardState } from './board-state.ts';
-import { boardKeys, codesKey, outboxKey, outboxMember, type BoardKeys } from './redis-keys.ts';
+import { boardKeys, codesKey, outboxKey, outboxMember, type BoardKeys } from '../../shared/redis-keys.ts';
 import { COMMIT_SCRIPT, SET_LABEL_SCRIPT } from './redis-scripts.ts';
 import { catchUp, commandsOf, type Cached } from './redis-change-log.ts';
 

@@ -14,7 +14,7 @@ import { composeNumbers, loadPenDigits } from '../../models/lib/pen-data.ts';
 import { rasterise } from '../../shared/ink/rasterise.ts';
 import { segment } from '../../shared/ink/segment.ts';
 import type { Stroke } from '../../shared/ink/types.ts';
-import { Recognizer } from '../../workers/recognition/recognizer.ts';
+import { Recognizer } from '../../workers/inference/recognizer.ts';
 
 const { values } = parseArgs({
   options: { model: { type: 'string' }, backend: { type: 'string' }, seconds: { type: 'string' } },

@@ -5,10 +5,10 @@
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { RECOGNITION_QUEUE, bullPrefix, jobIdOf } from '../../server/queue/bullmq-names.ts';
+import { RECOGNITION_QUEUE, bullPrefix, jobIdOf } from '../../shared/redis-names.ts';
 import { createBullmqQueue } from '../../server/queue/bullmq-queue.ts';
 import { createEmbeddedQueue } from '../../server/queue/embedded-queue.ts';
-import type { RecognitionJob, RegionRecognizer } from '../../server/queue/types.ts';
+import type { RecognitionJob, RegionRecognizer } from '../../shared/recognition-contract.ts';
 import { createResultSink } from '../../server/results.ts';
 import type { RegionLabel, ServerMessage } from '../../shared/protocol.ts';
 import type { InferencePool } from '../../workers/pool.ts';
