@@ -6,6 +6,8 @@
  * corrections (broadcast, stored, surviving a restart, exported as training data), the CSV export, distinct
  * colours, and undo after a partial erase restoring the same reading.
  */
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { InkboardServer } from '../../server/app.ts';
 import { correctionsFromDataDir, correctionsFromRedis } from '../../server/classroom/training-export.ts';
@@ -24,6 +26,7 @@ import {
 } from '../helpers/server-harness.ts';
 import { startPool, startWorker } from '../helpers/server-recognition.ts';
 
+const run = promisify(execFile);
 const FOUR = 6;
 const TWO = 1;
 
@@ -332,6 +335,15 @@ describe.each<Mode>(['embedded', 'distributed'])('classroom, %s mode', (mode) =>
     const line = lines.find((l) => l.region === label.regionId)!;
     expect(line).toMatchObject({ label: 3, text: '3', writer: a.userId, board: a.spaceId });
     expect(line.strokes).toEqual(strokes);
+    // The command prints the same lines (`npm run --silent export:corrections`).
+    const { stdout } = await run('npx', ['tsx', 'server/export-corrections.ts'], {
+      env: { ...process.env, LOG_LEVEL: 'silent', ...env() },
+    });
+    const printed = stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { region: string; text: string; strokes: unknown; label: number });
+    expect(printed.find((l) => l.region === label.regionId)).toMatchObject({ text: '3', label: 3, strokes });
   }, 120_000);
 
   it('undo after a partial erase restores the same reading (strokes keep their drawing order)', async () => {
