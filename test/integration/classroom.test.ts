@@ -159,6 +159,8 @@ describe.each<Mode>(['embedded', 'distributed'])('classroom, %s mode', (mode) =>
     // Bob writes too: his own ink reaches him, so Ann's would have by now.
     await writeDigit(bob, TWO, 'bob');
     await bob.waitFor('label', (m) => m.boardId === b.spaceId && m.label.text === '2');
+    // Bob is on the other server (distributed): his space reached the teacher's connection too.
+    await teacher.waitFor('label', (m) => m.boardId === b.spaceId && m.label.text === '2');
     const bobSaw = bob.messages.slice(since);
     expect(bobSaw.some((m) => 'boardId' in m && m.boardId === a.spaceId)).toBe(false);
     expect(viewer.messages.some((m) => 'boardId' in m && m.boardId === a.spaceId)).toBe(false);
@@ -264,6 +266,12 @@ describe.each<Mode>(['embedded', 'distributed'])('classroom, %s mode', (mode) =>
     expect(await control(teacher, { action: 'readmit', userId: b.userId })).toEqual({ ok: true });
     expect((await joinOk(bob2, board, 'Bob', { key: bobKey })).userId).toBe(b.userId);
     await bob2.waitFor('snapshot', (m) => m.spaces[0]?.strokes.some((s) => s.id === 'b2') ?? false);
+
+    // Hide and reveal answers: stored and sent to everyone.
+    expect(await control(teacher, { action: 'answers', hidden: true })).toEqual({ ok: true });
+    await ann.waitFor('class.state', (m) => m.classroom.answersHidden);
+    expect(await control(teacher, { action: 'answers', hidden: false })).toEqual({ ok: true });
+    await ann.waitFor('class.state', (m) => !m.classroom.answersHidden, 15_000, ann.messages.length - 1);
 
     // Clear: every space and the board emptied, everyone told.
     expect(await control(teacher, { action: 'clear', notice: 'Next question' })).toEqual({ ok: true });
