@@ -170,6 +170,8 @@ export function handleConnection(deps: ConnectionDeps, socket: InkSocket): void 
     const [board, c] = await Promise.all([store.snapshot(boardId), store.getClassroom(boardId)]);
     if (!board) return reject('BOARD_NOT_FOUND', 'no such board');
     const ids = role === 'owner' ? (c?.students ?? []).map((s) => s.spaceId) : spaceId ? [spaceId] : [];
+    // A teacher is in every space's room (a resync also catches a space added while it was joining).
+    if (role === 'owner' && ids.length) await socket.join(ids.map((id) => boardRoom(id)));
     const spaces = (await Promise.all(ids.map((id) => store.snapshot(id)))).filter(
       (s): s is BoardSnapshot => !!s,
     );

@@ -291,6 +291,15 @@ describe('classroom in the browser', () => {
       expect(png.suggestedFilename()).toMatch(/\.png$/);
       expect(pngBytes.subarray(0, 8).toString('hex')).toBe('89504e470d0a1a0a');
       expect(pngBytes.length).toBeGreaterThan(2000);
+      await teacher.getByTestId('export').click();
+      const [svg] = await Promise.all([
+        teacher.waitForEvent('download'),
+        teacher.getByTestId('export-svg').click(),
+      ]);
+      const svgText = readFileSync((await svg.path())!, 'utf8');
+      expect(svgText).toMatch(/^<svg xmlns="http:\/\/www.w3.org\/2000\/svg"/);
+      expect((svgText.match(/<path /g) ?? []).length).toBe(n);
+      expect(svgText).toContain('>✓ 1</text>');
       await shot(teacher, 'teacher-final');
 
       // --- a press on the board that only closes a menu draws nothing

@@ -118,6 +118,19 @@ export class Connection {
       this.flushOutbox(0);
       void this.resync();
     });
+    // A teacher told of a student whose answer space this page does not hold (it was added while we
+    // joined): a resync brings it, and the server adds us to its room.
+    let resyncTimer: ReturnType<typeof setTimeout> | undefined;
+    this.state.events.on('class', () => {
+      const c = this.state.classroom;
+      if (!this.state.isOwner || !c || resyncTimer) return;
+      if (c.students.every((s) => this.state.spaces.has(s.spaceId))) return;
+      resyncTimer = setTimeout(() => {
+        resyncTimer = undefined;
+        const now = this.state.classroom;
+        if (now?.students.some((s) => !this.state.spaces.has(s.spaceId))) void this.resync();
+      }, 1000);
+    });
     this.retryTimer = setInterval(() => {
       if (this.joined) this.flushOutbox(COMMIT_RETRY_MS);
       this.state.expireLive();
