@@ -20,7 +20,7 @@ import { boardRoom, teacherRoom, userRoom } from '../../shared/rooms.ts';
 import { keyMatches, userIdOf } from '../auth/keys.ts';
 import { clear, commitStroke, erase, undoRedo, type Actor } from '../board/actions.ts';
 import type { BoardService } from '../board/board-service.ts';
-import type { Outcome } from '../board/outcome.ts';
+import { ActionError, type Outcome } from '../board/outcome.ts';
 import type { ClassCache } from '../classroom/class-cache.ts';
 import {
   applyControl,
@@ -116,20 +116,31 @@ export function handleConnection(deps: ConnectionDeps, socket: InkSocket): void 
     return spaceId && c?.pen !== userId ? spaceId : boardId!;
   };
 
-  /** The board this connection writes on now; rejects with LOCKED, READ_ONLY or REMOVED when it may not. */
-  async function target(hot = false): Promise<{ boardId: string; actor: Actor }> {
+  /**
+   * The board this connection writes on now; rejects with LOCKED, READ_ONLY or REMOVED when it may not.
+   * `inTx`: on a plain board the check is left to the write's own transaction (no extra read).
+   */
+  async function target(hot = false): Promise<{ boardId: string; actor: Actor; inTx?: boolean }> {
     const a = actor();
     if (a.role === 'owner') return { boardId: a.boardId, actor: a };
+    if (!hot && !meta?.classroom && a.role === 'member') return { boardId: a.boardId, actor: a, inTx: true };
     const c = hot ? await deps.classes.get(a.boardId) : await deps.classes.fresh(a.boardId);
     const denied = writeDenial(c, a.role, a.userId, meta?.classroom ?? false);
     if (denied) reject(denied.code, denied.message);
     return { boardId: inkBoard(c), actor: a };
   }
 
-  async function write(run: (a: Actor) => Parameters<BoardService['run']>[1]): Promise<Outcome> {
+  type Action = Parameters<BoardService['run']>[1];
+  async function write(run: (a: Actor) => Action): Promise<Outcome> {
     const t = await target();
     if (store.degraded) reject('DEGRADED', 'the board store is unreachable; try again shortly');
-    return service.run(t.boardId, run(t.actor));
+    const action = run(t.actor);
+    if (!t.inTx) return service.run(t.boardId, action);
+    return service.run(t.boardId, async (tx, ctx) => {
+      const denied = writeDenial(await tx.getClassroom(), t.actor.role, t.actor.userId, false);
+      if (denied) throw new ActionError(denied.code, denied.message);
+      return action(tx, ctx);
+    });
   }
 
   /** Sends the class to the board's room: the answer key to the teachers only. */

@@ -354,6 +354,33 @@ describe.each<Mode>(['embedded', 'distributed'])('classroom, %s mode', (mode) =>
     expect(printed.find((l) => l.region === label.regionId)).toMatchObject({ text: '3', label: 3, strokes });
   }, 120_000);
 
+  it('on a plain board the controls hold too: lock, and the pen (only its holder writes)', async () => {
+    const board = (await (
+      await fetch(`${urlA()}/api/v1/boards`, { method: 'POST' })
+    ).json()) as CreateBoardResponse;
+    const teacher = await connect(urlA());
+    await joinOk(teacher, board, 'Teacher', { owner: true });
+    const ann = await connect(urlB());
+    const bob = await connect(urlA());
+    const a = await joinOk(ann, board, 'Ann');
+    await joinOk(bob, board, 'Bob');
+    expect(a.spaceId).toBeUndefined();
+    const dot = (id: string) => ({
+      type: 'stroke.commit',
+      stroke: { id, color: '#000000', width: 3, points: [[1, 1]] },
+    });
+    expect(await ann.send(dot('p1'))).toEqual({ ok: true });
+    await bob.waitFor('strokes.added', (m) => m.boardId === board.boardId && m.strokes[0]?.id === 'p1');
+    expect(await control(teacher, { action: 'lock', locked: true })).toEqual({ ok: true });
+    expect(await ann.send(dot('p2'))).toMatchObject({ ok: false, error: { code: 'LOCKED' } });
+    expect(await ann.send({ type: 'undo' })).toMatchObject({ ok: false, error: { code: 'LOCKED' } });
+    expect(await control(teacher, { action: 'lock', locked: false })).toEqual({ ok: true });
+    expect(await control(teacher, { action: 'pen', userId: a.userId })).toEqual({ ok: true });
+    expect(await bob.send(dot('p3'))).toMatchObject({ ok: false, error: { code: 'READ_ONLY' } });
+    expect(await ann.send(dot('p4'))).toEqual({ ok: true });
+    expect(await teacher.send(dot('p5'))).toEqual({ ok: true });
+  }, 60_000);
+
   it('undo after a partial erase restores the same reading (strokes keep their drawing order)', async () => {
     const res = await fetch(`${urlA()}/api/v1/boards`, { method: 'POST' });
     const board = (await res.json()) as CreateBoardResponse;
