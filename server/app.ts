@@ -22,13 +22,15 @@ import { opsRouter } from './http/ops.ts';
 import { createMetrics } from './metrics.ts';
 import { createBullmqQueue } from './queue/bullmq-queue.ts';
 import { createEmbeddedQueue } from './queue/embedded-queue.ts';
-import type { RecognitionQueue, RegionRecognizer } from './queue/types.ts';
+import type { RecognitionQueue, RegionRecognizer } from '../shared/recognition-contract.ts';
 import { handleConnection } from './realtime/connection.ts';
 import { createLiveRelay } from './realtime/live-relay.ts';
 import { createPresence } from './realtime/presence.ts';
 import { createSocketServer } from './realtime/socket-server.ts';
 import { DEFAULT_REGION_RULES } from './regions/types.ts';
-import { createResultSink } from './results.ts';
+import { createResultSink } from '../shared/result-sink.ts';
+import { createClassCache } from './classroom/class-cache.ts';
+import { classRouter } from './http/class-api.ts';
 import type { BoardStore } from './store/board-store.ts';
 import { createMemoryStore } from './store/memory-store.ts';
 import { createRedisStore } from './store/redis-store.ts';
@@ -104,6 +106,7 @@ export async function createInkboardServer(config: Config, deps: InkboardDeps = 
       return undefined;
     }));
   let backend = mode === 'distributed' ? 'workers' : 'none';
+  let backendFallback: string | undefined;
 
   const app = express();
   app.disable('x-powered-by');
@@ -144,8 +147,12 @@ export async function createInkboardServer(config: Config, deps: InkboardDeps = 
   // A commit drops its stroke's live points still waiting for the relay tick, so they never follow it.
   const broadcast = (boardId: string, msg: ServerMessage) => {
     if (msg.type === 'strokes.added') live.committed(boardId, msg.strokes);
-    io.to(boardRoom(boardId)).emit(EVENTS.toClient, msg);
+    io.to(boardRoom(boardId)).emit(
+      EVENTS.toClient,
+      'boardId' in msg ? msg : ({ ...msg, boardId } as ServerMessage),
+    );
   };
+  const classes = createClassCache(store);
   const sink = createResultSink({ store, broadcast, metrics });
 
   let queue = deps.queue;
@@ -155,6 +162,7 @@ export async function createInkboardServer(config: Config, deps: InkboardDeps = 
     const recognizer = await getRecognizer();
     if (recognizer) {
       backend = recognizer.backend;
+      backendFallback = recognizer.backendFallback;
       queue = createEmbeddedQueue({
         recognizer,
         sink,
@@ -185,6 +193,8 @@ export async function createInkboardServer(config: Config, deps: InkboardDeps = 
         service,
         presence,
         live,
+        classes,
+        broadcast,
         limits,
         address: clientAddress(socket.request, trust),
         claims,
@@ -197,8 +207,17 @@ export async function createInkboardServer(config: Config, deps: InkboardDeps = 
   store.onStatus((_d, reason) => updateStatus(reason));
 
   app.use(
-    opsRouter({ mode, store, queue, metrics, backend: () => backend, clients: () => io.engine.clientsCount }),
+    opsRouter({
+      mode,
+      store,
+      queue,
+      metrics,
+      backend: () => backend,
+      backendFallback: () => backendFallback,
+      clients: () => io.engine.clientsCount,
+    }),
   );
+  app.use('/api/v1', classRouter({ store }));
   app.use(
     '/api/v1',
     apiRouter({

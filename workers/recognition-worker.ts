@@ -15,7 +15,7 @@ import {
   type RecognitionJob,
   type RegionRecognizer,
   type ResultSink,
-} from '../server/queue/types.ts';
+} from '../shared/recognition-contract.ts';
 import type { WorkerMetrics } from './metrics.ts';
 
 /** Options of {@link startRecognitionWorker}. */

@@ -1,6 +1,6 @@
 /** What a board action changed: the server broadcasts it and queues the recognition jobs. */
 import type { BoardStroke } from '../../shared/protocol.ts';
-import type { RecognitionJob } from '../queue/types.ts';
+import type { RecognitionJob } from '../../shared/recognition-contract.ts';
 
 export interface Outcome {
   added: BoardStroke[];
@@ -19,7 +19,15 @@ export const emptyOutcome = (): Outcome => ({ added: [], removedIds: [], jobs: [
 export class ActionError extends Error {
   constructor(
     readonly code:
-      'FORBIDDEN' | 'LIMIT_REACHED' | 'NOT_FOUND' | 'NOTHING_TO_UNDO' | 'NOTHING_TO_REDO' | 'ID_TAKEN',
+      | 'FORBIDDEN'
+      | 'LIMIT_REACHED'
+      | 'NOT_FOUND'
+      | 'NOTHING_TO_UNDO'
+      | 'NOTHING_TO_REDO'
+      | 'LOCKED'
+      | 'READ_ONLY'
+      | 'REMOVED'
+      | 'ID_TAKEN',
     message: string,
   ) {
     super(message);

@@ -1,10 +1,10 @@
 /** The JSON API: create a board, recognise strokes. */
 import express, { Router, type NextFunction, type Request, type Response } from 'express';
 import type { CreateBoardResponse } from '../../shared/protocol.ts';
-import { LIMITS, RecognizeRequestSchema } from '../../shared/protocol.ts';
-import { hashKey, newBoardId, newOwnerKey } from '../auth/keys.ts';
+import { CreateBoardRequestSchema, LIMITS, RecognizeRequestSchema } from '../../shared/protocol.ts';
+import { hashKey, newBoardId, newJoinCode, newOwnerKey } from '../auth/keys.ts';
 import type { AddressLimits } from '../limits/address-limits.ts';
-import type { RegionRecognizer } from '../queue/types.ts';
+import type { RegionRecognizer } from '../../shared/recognition-contract.ts';
 import type { BoardStore } from '../store/board-store.ts';
 import { BoardLimitError, StoreUnavailableError } from '../store/board-store.ts';
 import { sendError } from './errors.ts';
@@ -49,24 +49,44 @@ export function apiRouter(opts: ApiOptions): Router {
       );
   };
 
-  r.post('/boards', rateLimit(opts.boardsPerMinute ?? 60, 60), async (req, res) => {
+  r.post('/boards', rateLimit(opts.boardsPerMinute ?? 60, 60), json, async (req, res) => {
+    const parsed = CreateBoardRequestSchema.safeParse(req.body ?? {});
+    if (!parsed.success)
+      return sendError(res, 'BAD_MESSAGE', `body: ${parsed.error.issues[0]?.message ?? 'invalid'}`);
     if (opts.store.degraded)
       return sendError(res, 'DEGRADED', 'the board store is unreachable; try again shortly');
     const boardId = newBoardId();
     const ownerKey = newOwnerKey();
-    try {
-      await opts.store.createBoard({ id: boardId, createdAt: Date.now(), ownerKeyHash: hashKey(ownerKey) });
-    } catch (err) {
-      if (err instanceof StoreUnavailableError)
-        return sendError(res, 'DEGRADED', 'the board store is unreachable');
-      if (err instanceof BoardLimitError)
-        return sendError(res, 'LIMIT_REACHED', `no more boards can be created here (${err.message})`);
-      throw err;
+    const classroom = parsed.data.classroom ?? false;
+    let joinCode: string;
+    for (let attempt = 0; ; attempt++) {
+      joinCode = newJoinCode();
+      try {
+        await opts.store.createBoard({
+          id: boardId,
+          createdAt: Date.now(),
+          ownerKeyHash: hashKey(ownerKey),
+          joinCode,
+          ...(classroom ? { classroom } : {}),
+        });
+        break;
+      } catch (err) {
+        if (err instanceof StoreUnavailableError)
+          return sendError(res, 'DEGRADED', 'the board store is unreachable');
+        if (err instanceof BoardLimitError)
+          return sendError(res, 'LIMIT_REACHED', `no more boards can be created here (${err.message})`);
+        // A join code already taken (one in a billion): draw another.
+        if (attempt >= 4) throw err;
+      }
     }
+    const url = `${req.protocol}://${req.get('host')}/b/${boardId}`;
     const body: CreateBoardResponse = {
       boardId,
       ownerKey,
-      url: `${req.protocol}://${req.get('host')}/b/${boardId}`,
+      url,
+      joinCode,
+      teacherUrl: `${url}#teacher=${ownerKey}`,
+      classroom,
     };
     res.status(201).json(body);
   });

@@ -6,9 +6,9 @@
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { Logger } from '../../shared/logger.ts';
-import { RECOGNITION_QUEUE, bullPrefix, jobIdOf } from './bullmq-names.ts';
+import { RECOGNITION_QUEUE, bullPrefix, jobIdOf } from '../../shared/redis-names.ts';
+import { laneOf, type RecognitionJob, type RecognitionQueue } from '../../shared/recognition-contract.ts';
 import { jobTooLarge } from './job-limits.ts';
-import { laneOf, type RecognitionJob, type RecognitionQueue } from './types.ts';
 
 export interface BullmqQueueOptions {
   /** redis:// URL (REDIS_URL). */

@@ -18,7 +18,7 @@ import {
   type RecognitionQueue,
   type RegionRecognizer,
   type ResultSink,
-} from './types.ts';
+} from '../../shared/recognition-contract.ts';
 
 export interface EmbeddedQueueOptions {
   recognizer: RegionRecognizer;

@@ -4,7 +4,7 @@
  * every queue (logged, never retried), so it cannot poison recognition for everyone after each restart.
  */
 import { LIMITS } from '../../shared/protocol.ts';
-import type { RecognitionJob } from './types.ts';
+import type { RecognitionJob } from '../../shared/recognition-contract.ts';
 
 /** Points of one job at most: a full region of long strokes (about 80 ms of recognition on one thread). */
 export const MAX_JOB_POINTS = LIMITS.maxStrokesPerRegion * 500;

@@ -11,7 +11,7 @@ import { LIMITS, PROTOCOL_VERSION, type HandshakeAuth } from '../../shared/proto
 import { clientAddress, type TrustFn } from '../limits/client-address.ts';
 import type { AddressLimits } from '../limits/address-limits.ts';
 import { originAllowed } from '../limits/origin.ts';
-import { adapterKey } from './adapter-key.ts';
+import { adapterKey } from '../../shared/redis-names.ts';
 import type { InkServer } from './types.ts';
 
 /** What this file uses of an engine.io connection. */

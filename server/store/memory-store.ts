@@ -13,10 +13,11 @@
  * their current version are pending again once the board is loaded (by its first reader or writer).
  */
 import { readdirSync } from 'node:fs';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Logger } from '../../shared/logger.ts';
 import type { BoardSnapshot, RegionLabel } from '../../shared/protocol.ts';
-import type { RecognitionJob } from '../queue/types.ts';
+import type { RecognitionJob } from '../../shared/recognition-contract.ts';
 import {
   BoardLimitError,
   BoardNotFoundError,
@@ -26,7 +27,14 @@ import {
   type UserHistory,
   type WriteOp,
 } from './board-store.ts';
-import { applyLabel, applyWrite, emptyBoard, stateTx, type BoardState } from './board-state.ts';
+import {
+  applyLabel,
+  applyWrite,
+  currentCorrections,
+  emptyBoard,
+  stateTx,
+  type BoardState,
+} from './board-state.ts';
 import { historyDelta } from './history-delta.ts';
 import { BoardJournal, type JournalOp } from './journal.ts';
 import { KeyedMutex } from './keyed-mutex.ts';
@@ -75,6 +83,8 @@ export function createMemoryStore(opts: MemoryStoreOptions): BoardStore {
   } catch {
     // no data yet
   }
+  /** Join codes: one file per code holding the board id. */
+  const codesDir = path.join(opts.dataDir, 'codes');
   let closed = false;
 
   /** Region versions not yet reported queued: key board/region/version. */
@@ -176,6 +186,25 @@ export function createMemoryStore(opts: MemoryStoreOptions): BoardStore {
       const loaded = { state, journal };
       boards.set(meta.id, { loading: Promise.resolve(loaded), loaded, usedAt: Date.now(), users: 0 });
       evict();
+      if (meta.joinCode) {
+        await mkdir(codesDir, { recursive: true });
+        await writeFile(path.join(codesDir, meta.joinCode), meta.id, { flag: 'wx' });
+      }
+    },
+
+    async resolveCode(code) {
+      if (!/^[A-Z0-9]{1,16}$/.test(code)) return undefined;
+      return readFile(path.join(codesDir, code), 'utf8').then(
+        (id) => id.trim() || undefined,
+        () => undefined,
+      );
+    },
+
+    async getClassroom(boardId) {
+      return withBoard(boardId, async (b) => {
+        const c = b?.state.classroom;
+        return c ? structuredClone(c) : undefined;
+      });
     },
 
     async getMeta(boardId) {
@@ -191,6 +220,7 @@ export function createMemoryStore(opts: MemoryStoreOptions): BoardStore {
           createdAt: state.meta.createdAt,
           strokes: [...state.strokes.values()].sort(byCommitOrder),
           labels: [...state.labels.values()],
+          corrections: currentCorrections(state).map(({ strokes: _s, author: _a, boardId: _b, ...c }) => c),
         };
       });
     },

@@ -4,10 +4,11 @@
  */
 import type { BoardStroke } from '../../shared/protocol.ts';
 import type { Region } from '../regions/types.ts';
-import type { HistoryEntry, WriteOp } from './board-store.ts';
+import type { ClassControls } from '../classroom/controls.ts';
+import type { HistoryEntry, StoredCorrection, WriteOp } from './board-store.ts';
 import { historyCommands, refOf, resolveHistory, type StoredHistory } from './redis-history.ts';
 import type { BoardState } from './board-state.ts';
-import type { BoardKeys } from './redis-keys.ts';
+import type { BoardKeys } from '../../shared/redis-keys.ts';
 
 /**
  * The Redis commands of one write, on the board as it is before the write (`b`: the history write
@@ -39,6 +40,15 @@ export function commandsOf(k: BoardKeys, op: WriteOp, b: BoardState): string[][]
       ];
     case 'history':
       return historyCommands(k, op.userId, b.history.get(op.userId), op.history);
+    case 'classroom':
+      return [['HSET', k.extra, 'classroom', JSON.stringify(op.classroom)]];
+    case 'correction': {
+      const json = JSON.stringify(op.correction);
+      return [
+        ['HSET', k.corrections, op.correction.regionId, json],
+        ['RPUSH', k.training, json],
+      ];
+    }
   }
 }
 
@@ -90,6 +100,13 @@ function applyCommand(
       );
       break;
     }
+    case k.extra:
+      if (set && field === 'classroom') b.classroom = JSON.parse(value) as ClassControls;
+      break;
+    case k.corrections:
+      if (set) b.corrections.set(field, JSON.parse(value) as StoredCorrection);
+      else b.corrections.delete(field);
+      break;
     // Region versions, the recent-regions index and labels are not cached.
   }
 }

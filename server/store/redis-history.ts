@@ -7,7 +7,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { HistoryEntry, UserHistory } from './board-store.ts';
-import type { BoardKeys } from './redis-keys.ts';
+import type { BoardKeys } from '../../shared/redis-keys.ts';
 
 /** What `hist` holds per user: refs (older data: whole entries). */
 export interface StoredHistory {

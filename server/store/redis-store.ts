@@ -20,8 +20,9 @@
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import type { Logger } from '../../shared/logger.ts';
-import type { BoardSnapshot, BoardStroke, RegionLabel } from '../../shared/protocol.ts';
-import type { RecognitionJob } from '../queue/types.ts';
+import type { BoardSnapshot, BoardStroke, LabelCorrection, RegionLabel } from '../../shared/protocol.ts';
+import type { ClassControls } from '../classroom/controls.ts';
+import type { RecognitionJob } from '../../shared/recognition-contract.ts';
 import type { Region } from '../regions/types.ts';
 import {
   BoardLimitError,
@@ -33,11 +34,20 @@ import {
   type BoardTx,
   type HistoryEntry,
   type StoreStatusListener,
+  type StoredCorrection,
   type WriteOp,
 } from './board-store.ts';
 import { applyWriteUndoable, stateTx, type BoardState } from './board-state.ts';
-import { boardCountKey, boardKeys, outboxKey, outboxMember, type BoardKeys } from './redis-keys.ts';
-import { COMMIT_SCRIPT, SET_LABEL_SCRIPT } from './redis-scripts.ts';
+import {
+  SET_LABEL_SCRIPT,
+  boardCountKey,
+  boardKeys,
+  codesKey,
+  outboxKey,
+  outboxMember,
+  type BoardKeys,
+} from '../../shared/redis-keys.ts';
+import { COMMIT_SCRIPT } from './redis-scripts.ts';
 import { catchUp, commandsOf, type Cached } from './redis-change-log.ts';
 import { resolveHistory, type StoredHistory } from './redis-history.ts';
 
@@ -152,7 +162,11 @@ export function createRedisStore(opts: RedisStoreOptions): BoardStore {
     if (cached) return cached;
     const h = await call(() => redis.hgetall(boardKeys(prefix, boardId).meta));
     if (!h.id) return undefined;
-    const meta = { id: h.id, createdAt: Number(h.createdAt), ownerKeyHash: h.ownerKeyHash ?? '' };
+    const meta: BoardMeta = { id: h.id, createdAt: Number(h.createdAt), ownerKeyHash: h.ownerKeyHash ?? '' };
+    if (h.classroom === '1') meta.classroom = true;
+    if (h.joinCode) meta.joinCode = h.joinCode;
+    if (h.parentId) meta.parentId = h.parentId;
+    if (h.spaceOf) meta.spaceOf = h.spaceOf;
     if (metas.size > 10_000) metas.clear();
     metas.set(boardId, meta);
     return meta;
@@ -173,13 +187,19 @@ export function createRedisStore(opts: RedisStoreOptions): BoardStore {
         .hgetall(k.strokeRegion)
         .hgetall(k.regions)
         .hgetall(k.history)
+        .hgetall(k.extra)
+        .hgetall(k.corrections)
         .hgetall(k.historyEntries)
         .exec(),
     );
     if (!res) throw new Error('board load aborted');
     for (const [err] of res) if (err) throw err;
-    const [version, strokes, strokeRegion, regions, history, entries] = res.map(([, v]) => v) as [
+    const [version, strokes, strokeRegion, regions, history, extra, corrections, entries] = res.map(
+      ([, v]) => v,
+    ) as [
       string | null,
+      Record<string, string>,
+      Record<string, string>,
       Record<string, string>,
       Record<string, string>,
       Record<string, string>,
@@ -196,6 +216,10 @@ export function createRedisStore(opts: RedisStoreOptions): BoardStore {
       labels: new Map(),
       history: new Map(
         Object.entries(history).map(([id, s]) => [id, resolveHistory(JSON.parse(s) as StoredHistory, entry)]),
+      ),
+      ...(extra.classroom ? { classroom: JSON.parse(extra.classroom) as ClassControls } : {}),
+      corrections: new Map(
+        Object.entries(corrections).map(([id, s]) => [id, JSON.parse(s) as StoredCorrection]),
       ),
     };
     return { state, version: Number(version ?? 0) };
@@ -344,12 +368,30 @@ export function createRedisStore(opts: RedisStoreOptions): BoardStore {
         await call(() => redis.decr(boardCountKey(prefix)));
         throw new BoardLimitError(`at most ${opts.maxBoards ?? 100_000} boards`);
       }
+      if (meta.joinCode) {
+        const fresh = await call(() => redis.hsetnx(codesKey(prefix), meta.joinCode!, meta.id));
+        if (!fresh) throw new Error(`join code ${meta.joinCode} is taken`);
+      }
       await call(() =>
         redis.hset(k.meta, {
           id: meta.id,
           createdAt: String(meta.createdAt),
           ownerKeyHash: meta.ownerKeyHash,
+          ...(meta.classroom ? { classroom: '1' } : {}),
+          ...(meta.joinCode ? { joinCode: meta.joinCode } : {}),
+          ...(meta.parentId ? { parentId: meta.parentId } : {}),
+          ...(meta.spaceOf ? { spaceOf: meta.spaceOf } : {}),
         }),
+      );
+    },
+
+    async resolveCode(code) {
+      return (await call(() => redis.hget(codesKey(prefix), code))) ?? undefined;
+    },
+
+    async getClassroom(boardId) {
+      return parse<ClassControls>(
+        await call(() => redis.hget(boardKeys(prefix, boardId).extra, 'classroom')),
       );
     },
 
@@ -359,8 +401,13 @@ export function createRedisStore(opts: RedisStoreOptions): BoardStore {
       const k = boardKeys(prefix, boardId);
       const meta = await getMeta(boardId);
       if (!meta) return undefined;
-      const [strokes, labels, versions] = await call(() =>
-        Promise.all([redis.hgetall(k.strokes), redis.hgetall(k.labels), redis.hgetall(k.regionVersion)]),
+      const [strokes, labels, versions, corrections] = await call(() =>
+        Promise.all([
+          redis.hgetall(k.strokes),
+          redis.hgetall(k.labels),
+          redis.hgetall(k.regionVersion),
+          redis.hgetall(k.corrections),
+        ]),
       );
       return {
         id: boardId,
@@ -371,6 +418,10 @@ export function createRedisStore(opts: RedisStoreOptions): BoardStore {
         labels: Object.entries(labels)
           .filter(([id]) => versions[id] !== undefined)
           .map(([, s]) => JSON.parse(s) as RegionLabel),
+        corrections: Object.values(corrections)
+          .map((s) => JSON.parse(s) as StoredCorrection)
+          .filter((c) => versions[c.regionId] === String(c.version))
+          .map(({ strokes: _s, author: _a, boardId: _b, ...c }): LabelCorrection => c),
       };
     },
 

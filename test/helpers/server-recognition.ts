@@ -13,7 +13,7 @@ export function modelDir(): string {
 
 /** `backgroundThreads`: a thread for HTTP recognize only, as the embedded server has (default 0). */
 export async function startPool(backgroundThreads = 0): Promise<InferencePool> {
-  const pool = createInferencePool({ threads: 1, backgroundThreads, backend: 'wasm', modelDir: modelDir() });
+  const pool = createInferencePool({ threads: 1, backgroundThreads, backend: 'onnx', modelDir: modelDir() });
   await pool.ready();
   return pool;
 }

@@ -4,7 +4,7 @@
  */
 import { afterEach, expect, it } from 'vitest';
 import { createEmbeddedQueue } from '../../server/queue/embedded-queue.ts';
-import type { RecognitionJob } from '../../server/queue/types.ts';
+import type { RecognitionJob } from '../../shared/recognition-contract.ts';
 import type { Point } from '../../shared/ink/types.ts';
 import { LIMITS } from '../../shared/protocol.ts';
 import { createInferencePool, type InferencePool } from '../../workers/pool.ts';

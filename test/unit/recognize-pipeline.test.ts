@@ -4,9 +4,9 @@ import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { initBackend, tf } from '../../models/lib/backend.ts';
 import { composeNumbers, readPenDigits } from '../../models/lib/pen-data.ts';
 import type { Stroke } from '../../shared/ink/types.ts';
-import { createClassifier } from '../../workers/recognition/classifier.ts';
-import { MODELS_ROOT, resolveModelDir } from '../../workers/recognition/model-dir.ts';
-import { Recognizer } from '../../workers/recognition/recognizer.ts';
+import { createClassifier } from '../../workers/inference/tfjs-classifier.ts';
+import { MODELS_ROOT, resolveModelDir } from '../../models/lib/model-dir.ts';
+import { Recognizer } from '../../workers/inference/recognizer.ts';
 
 const digits = readPenDigits();
 const heldOut = digits.filter((d) => d.writer > 20);
@@ -43,7 +43,7 @@ describe('Recognizer with a tiny model', () => {
   let rec: Recognizer;
   beforeAll(async () => {
     await initBackend();
-    rec = await Recognizer.load({ layersModel: tinyModel(), log: quiet });
+    rec = await Recognizer.load({ layersModel: tinyModel(), backend: 'wasm', log: quiet });
   });
 
   it('returns one well-formed result per region, in order', async () => {

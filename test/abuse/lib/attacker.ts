@@ -4,11 +4,11 @@
  *   poison {boardId, ownerKey}: 588 overlapping strokes by one user over five connections.
  *   bytes {}: one connection sends 200 KB messages as fast as it can for 2 s.
  */
+import type { CreateBoardResponse } from '../../../shared/protocol.ts';
 import { TestClient, userKey } from '../../helpers/server-harness.ts';
 
 type Pt = [number, number];
 const [attack, url, rawArgs] = process.argv.slice(2) as [string, string, string];
-const args = JSON.parse(rawArgs || '{}') as Record<string, string>;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const circle = (cx: number, cy: number, r: number, n: number, phase = 0): Pt[] =>
   Array.from({ length: n }, (_, i) => {
@@ -17,7 +17,7 @@ const circle = (cx: number, cy: number, r: number, n: number, phase = 0): Pt[] =
   });
 
 async function poison(): Promise<unknown> {
-  const board = { boardId: args.boardId!, ownerKey: args.ownerKey!, url };
+  const board = JSON.parse(rawArgs) as CreateBoardResponse;
   const key = userKey('poison');
   const cs = await Promise.all(
     Array.from({ length: 5 }, async (_, i) => {

@@ -29,6 +29,12 @@ export function boardKeys(prefix: string, boardId: string) {
     log: `${base}:log`,
     /** string: id of the writer whose commit goes next (after it lost a race), short TTL */
     turn: `${base}:turn`,
+    /** hash: `classroom` -> the teacher's controls and class list JSON */
+    extra: `${base}:extra`,
+    /** hash: region id -> latest correction JSON (with the region's strokes) */
+    corrections: `${base}:corr`,
+    /** list (all boards): every correction JSON ever made, oldest first: the training data export */
+    training: `${prefix}:corrections`,
   };
 }
 
@@ -43,3 +49,17 @@ export const boardCountKey = (prefix: string) => `${prefix}:boards`;
 export const outboxMember = (boardId: string, regionId: string, version: number) =>
   JSON.stringify([boardId, regionId, version]);
 export type BoardKeys = ReturnType<typeof boardKeys>;
+
+/**
+ * Stores a label only for the region's current version. KEYS[1] region versions, KEYS[2] labels
+ * (boardKeys().regionVersion and .labels);
+ * ARGV[1] region id, ARGV[2] version, ARGV[3] label JSON. Returns 1 if stored.
+ */
+export const SET_LABEL_SCRIPT = `
+if redis.call('HGET', KEYS[1], ARGV[1]) ~= ARGV[2] then return 0 end
+redis.call('HSET', KEYS[2], ARGV[1], ARGV[3])
+return 1
+`;
+
+/** Hash (all boards): join code -> board id. */
+export const codesKey = (prefix: string) => `${prefix}:codes`;
