@@ -48,8 +48,8 @@ export interface InferencePoolOptions {
   perThread?: number;
   /**
    * Points (of all strokes) one thread holds at once; a thread with less takes one more request. This
-   * bounds the work queued ahead of a newcomer in a thread (about 100 ms), while small requests still
-   * share forward passes. Default `4000`.
+   * bounds the work queued ahead of a newcomer in a thread (about 50 ms: a full region), while small requests still
+   * share forward passes. Default `1000`.
    */
   perThreadPoints?: number;
   /**
@@ -138,7 +138,7 @@ export function createInferencePool(options: InferencePoolOptions = {}): Inferen
   const timeoutMs = options.requestTimeoutMs ?? 30_000;
   const stuckMs = options.stuckMs ?? 5000;
   const perThread = Math.max(1, options.perThread ?? 16);
-  const perThreadPoints = options.perThreadPoints ?? 4000;
+  const perThreadPoints = options.perThreadPoints ?? 1000;
   const backgroundThreads = Math.max(0, options.backgroundThreads ?? 0);
   const maxQueued = options.maxQueued ?? 256;
   const log = options.logger;

@@ -27,7 +27,7 @@ export interface EmbeddedQueueOptions {
   concurrency?: number;
   /** Regions per batch. Default 64. */
   batchMax?: number;
-  /** Points of the jobs in one batch at most (a batch holds at least one job). Default 2000. */
+  /** Points of the jobs in one batch at most (a batch holds at least one job). Default 1000. */
   batchPoints?: number;
   /** Runs of one job (alone, after its batch failed) before it is given up. Default 3. */
   maxAttempts?: number;
@@ -46,7 +46,7 @@ interface Waiting {
 export function createEmbeddedQueue(opts: EmbeddedQueueOptions): RecognitionQueue {
   const concurrency = opts.concurrency ?? 4;
   const batchMax = opts.batchMax ?? 64;
-  const batchPoints = opts.batchPoints ?? 2000;
+  const batchPoints = opts.batchPoints ?? 1000;
   const maxAttempts = opts.maxAttempts ?? 3;
   /** lane -> board/region -> newest waiting version; lanes in turn order. */
   const boards = new Map<string, Map<string, Waiting>>();

@@ -14,6 +14,8 @@ export interface PhaseFigures {
   p50Ms: number;
   p99Ms: number;
   maxMs: number;
+  /** p99 of commit sent -> ack (the server's commit path), ms. */
+  ackP99Ms: number;
   /** Acknowledged strokes missing from a fresh snapshot after the phase (must be 0). */
   lost: number;
 }
@@ -32,6 +34,7 @@ export class Bystander {
   private sentAt = new Map<string, number>();
   private labelAt = new Map<string, number>();
   private acked = new Set<string>();
+  private ackAt = new Map<string, number>();
   private n = 0;
 
   private constructor(private readonly c: TestClient) {
@@ -66,7 +69,10 @@ export class Bystander {
         this.sentAt.set(id, performance.now());
         void this.c
           .send({ type: 'stroke.commit', stroke: { id, color: '#000000', width: 3, points: points! } })
-          .then((ack) => ack.ok && this.acked.add(id))
+          .then((ack) => {
+            this.ackAt.set(id, performance.now());
+            if (ack.ok) this.acked.add(id);
+          })
           .catch(() => {});
         await new Promise((r) => setTimeout(r, everyMs));
       }
@@ -93,6 +99,12 @@ export class Bystander {
           p50Ms: Math.round(quantile(lat, 0.5)),
           p99Ms: Math.round(quantile(lat, 0.99)),
           maxMs: Math.round(Math.max(0, ...lat)),
+          ackP99Ms: Math.round(
+            quantile(
+              ids.filter((id) => this.ackAt.has(id)).map((id) => this.ackAt.get(id)! - this.sentAt.get(id)!),
+              0.99,
+            ),
+          ),
           lost: [...this.acked].filter((id) => !stored.has(id)).length,
         };
       },

@@ -103,7 +103,7 @@ export function abuseSuite(mode: Mode): void {
           figures
             .map(
               (f) =>
-                `  ${f.phase.padEnd(22)} bystander ${f.labelled}/${f.strokes} labels, p50 ${f.p50Ms} ms, p99 ${f.p99Ms} ms, max ${f.maxMs} ms, lost ${f.lost}; RSS peak ${f.rssPeakMiB} MiB; loop stall ${f.loopStallMs} ms; ${f.seconds} s; ${f.notes}`,
+                `  ${f.phase.padEnd(22)} bystander ${f.labelled}/${f.strokes} labels, p50 ${f.p50Ms} ms, p99 ${f.p99Ms} ms (commit ack p99 ${f.ackP99Ms} ms), max ${f.maxMs} ms, lost ${f.lost}; RSS peak ${f.rssPeakMiB} MiB; loop stall ${f.loopStallMs} ms; ${f.seconds} s; ${f.notes}`,
             )
             .join('\n'),
       );
