@@ -36,7 +36,7 @@ import {
   type BoardState,
 } from './board-state.ts';
 import { historyDelta } from './history-delta.ts';
-import { BoardJournal, type JournalOp } from './journal.ts';
+import { BoardJournal, JournalCorruptError, type JournalOp } from './journal.ts';
 import { KeyedMutex } from './keyed-mutex.ts';
 
 export interface MemoryStoreOptions {
@@ -119,8 +119,16 @@ export function createMemoryStore(opts: MemoryStoreOptions): BoardStore {
   );
   sweep.unref();
 
-  /** The board, loaded if need be; `use` counts a transaction using it until `release`. */
+  /**
+   * Boards whose journal is corrupt where their state should be: refused until a restart, so the file is
+   * copied aside and the error logged once, however often someone asks for the board.
+   */
+  const corrupt = new Map<string, Error>();
+
+  /** The board, loaded if need be. */
   function entry(boardId: string): Entry {
+    const broken = corrupt.get(boardId);
+    if (broken) return { loading: Promise.reject(broken), usedAt: Date.now(), users: 0 };
     let e = boards.get(boardId);
     if (e) {
       boards.delete(boardId); // most recently used last
@@ -142,7 +150,10 @@ export function createMemoryStore(opts: MemoryStoreOptions): BoardStore {
           else if (boards.get(boardId) === fresh) boards.delete(boardId);
           evict();
         },
-        () => void (boards.get(boardId) === fresh && boards.delete(boardId)),
+        (err: unknown) => {
+          if (err instanceof JournalCorruptError) corrupt.set(boardId, err);
+          if (boards.get(boardId) === fresh) boards.delete(boardId);
+        },
       );
     }
     e.usedAt = Date.now();

@@ -123,7 +123,8 @@ export function catchUp(k: BoardKeys, c: Cached, current: number, entries: strin
       return { v: Number(e.slice(0, nl)), cmds: JSON.parse(e.slice(nl + 1)) as string[][] };
     })
     .reverse();
-  if (parsed.some((e, i) => e.v !== c.version + 1 + i)) return false;
+  // A large commit is logged as null: reload.
+  if (parsed.some((e, i) => e.v !== c.version + 1 + i || !Array.isArray(e.cmds))) return false;
   const written = new Map<string, HistoryEntry>();
   for (const e of parsed) for (const cmd of e.cmds) applyCommand(k, c.state, written, cmd);
   c.version = current;

@@ -296,6 +296,9 @@ export const ATTACKS: Attack[] = [
       const ja = await join(a);
       expect(ja).toMatchObject({ ok: false, error: { code: 'INTERNAL' } });
       expect(readFileSync(fa, 'utf8')).toBe(textA); // never silently rewritten
+      // Asking again is refused the same way without another copy (no disk filled by retries).
+      expect(await join(a)).toMatchObject({ ok: false, error: { code: 'INTERNAL' } });
+      expect(readdirSync(dir).filter((f) => f.startsWith(`${a}.jsonl.corrupt-`))).toHaveLength(1);
       expect(ctx.logs.some((l) => l.boardId === a && l.level === 50 && Array.isArray(l.lines))).toBe(true);
       expect(await join(b)).toMatchObject({ ok: true });
       const snap = c.of('snapshot').at(-1)!;
