@@ -24,7 +24,7 @@ import { createLiveRelay } from './realtime/live-relay.ts';
 import { createPresence } from './realtime/presence.ts';
 import { createSocketServer } from './realtime/socket-server.ts';
 import { DEFAULT_REGION_RULES } from './regions/types.ts';
-import { createResultSink } from './results.ts';
+import { createResultSink } from '../shared/result-sink.ts';
 import { createClassCache } from './classroom/class-cache.ts';
 import { classRouter } from './http/class-api.ts';
 import type { BoardStore } from './store/board-store.ts';

@@ -1,9 +1,10 @@
 /** What an inference thread runs: the contract between workers/pool.ts and an engine module (real or fake). */
 import type { InferenceBackend } from '../shared/config.ts';
+import type { ClassifyImages } from './inference/classify.ts';
 import type { Point, RecognitionResult } from '../shared/ink/types.ts';
 
 /** Classifies 28x28 images (784 floats in [0, 1], row-major) into class probabilities each. */
-export type Classify = (images: Float32Array[]) => Promise<Float32Array[]>;
+export type Classify = ClassifyImages;
 
 export interface ThreadEngine {
   /** The inference backend in use, e.g. `onnx`. */

@@ -37,8 +37,15 @@ import {
   type WriteOp,
 } from './board-store.ts';
 import { applyWriteUndoable, stateTx, type BoardState } from './board-state.ts';
-import { boardKeys, codesKey, outboxKey, outboxMember, type BoardKeys } from '../../shared/redis-keys.ts';
-import { COMMIT_SCRIPT, SET_LABEL_SCRIPT } from './redis-scripts.ts';
+import {
+  SET_LABEL_SCRIPT,
+  boardKeys,
+  codesKey,
+  outboxKey,
+  outboxMember,
+  type BoardKeys,
+} from '../../shared/redis-keys.ts';
+import { COMMIT_SCRIPT } from './redis-scripts.ts';
 import { catchUp, commandsOf, type Cached } from './redis-change-log.ts';
 
 export interface RedisStoreOptions {

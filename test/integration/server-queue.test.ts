@@ -9,7 +9,7 @@ import { RECOGNITION_QUEUE, bullPrefix, jobIdOf } from '../../shared/redis-names
 import { createBullmqQueue } from '../../server/queue/bullmq-queue.ts';
 import { createEmbeddedQueue } from '../../server/queue/embedded-queue.ts';
 import type { RecognitionJob, RegionRecognizer } from '../../shared/recognition-contract.ts';
-import { createResultSink } from '../../server/results.ts';
+import { createResultSink } from '../../shared/result-sink.ts';
 import type { RegionLabel, ServerMessage } from '../../shared/protocol.ts';
 import type { InferencePool } from '../../workers/pool.ts';
 import { penDigit } from '../helpers/server-harness.ts';

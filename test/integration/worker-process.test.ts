@@ -85,7 +85,7 @@ async function until<T>(f: () => T | undefined, ms = 10_000): Promise<T> {
 
 describe('distributed worker process', () => {
   it('logs its inference backend at start', () => {
-    expect(worker?.logs()).toMatch(/inference backend: wasm/);
+    expect(worker?.logs()).toMatch(/inference backend: onnx/);
   });
 
   it('recognises a queued region, stores the label and broadcasts it to the room', async () => {
@@ -124,7 +124,7 @@ describe('distributed worker process', () => {
       string,
       unknown
     >;
-    expect(health).toMatchObject({ ok: true, role: 'worker', backend: 'wasm' });
+    expect(health).toMatchObject({ ok: true, role: 'worker', backend: 'onnx' });
     const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
     expect(metrics).toMatch(/inkboard_worker_batch_size_count [1-9]/);
     expect(metrics).toMatch(/inkboard_worker_jobs_total\{outcome="stale"\} 1/);

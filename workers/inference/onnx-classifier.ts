@@ -82,9 +82,7 @@ export async function createOnnxClassifier(
     const result = await session.run({ [inputName]: input });
     const out = result[outputName];
     if (!out) throw new Error(`onnx model returned no ${outputName}`);
-    const data = out.data as Float32Array;
-    out.dispose();
-    return data;
+    return out.data as Float32Array;
   };
   let classes: number;
   try {

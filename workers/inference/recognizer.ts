@@ -28,8 +28,8 @@ export class Recognizer {
       ((message: string, fields: Record<string, unknown>) =>
         process.stderr.write(`${JSON.stringify({ level: 'info', msg: message, ...fields })}\n`));
     log('recognizer ready', { backend, model: modelDir, classes, ...(fallback ? { fallback } : {}) });
-    const { alternatives, segment, rasterise } = options;
-    return new Recognizer(classifier, { alternatives, segment, rasterise });
+    // Every reading option (ReadOptions, whatever read-regions.ts adds) goes through as given.
+    return new Recognizer(classifier, options);
   }
 
   /** The inference backend in use, e.g. `onnx`. */
