@@ -46,9 +46,6 @@ export const outboxMember = (boardId: string, regionId: string, version: number)
   JSON.stringify([boardId, regionId, version]);
 export type BoardKeys = ReturnType<typeof boardKeys>;
 
-/** Hash (all boards): join code -> board id. */
-export const codesKey = (prefix: string) => `${prefix}:codes`;
-
 /**
  * Stores a label only for the region's current version. KEYS[1] region versions, KEYS[2] labels
  * (boardKeys().regionVersion and .labels);
@@ -59,3 +56,6 @@ if redis.call('HGET', KEYS[1], ARGV[1]) ~= ARGV[2] then return 0 end
 redis.call('HSET', KEYS[2], ARGV[1], ARGV[3])
 return 1
 `;
+
+/** Hash (all boards): join code -> board id. */
+export const codesKey = (prefix: string) => `${prefix}:codes`;
