@@ -273,6 +273,22 @@ describe('classroom in the browser', () => {
         30_000,
       );
 
+      // --- the teacher corrects Ben's answer from the table: Ben's page shows it, the row turns right
+      await teacher.locator('[data-testid=answer-row][data-name="Ben"] [data-testid=answer-text]').click();
+      await teacher.getByTestId('correction-input').fill('4');
+      await teacher.getByTestId('correction-save').click();
+      await waitFor(
+        "the correction on Ben's page",
+        () => hook(ben, 'spaces'),
+        (sp) => sp?.[0]?.answer === '4',
+        15_000,
+      );
+      await waitFor(
+        "Ben's row right",
+        () => teacher.locator('[data-testid=answer-row][data-name="Ben"]').getAttribute('data-result'),
+        (r) => r === 'right',
+      );
+
       // --- exports: the answers as CSV, the board as PNG
       const [csv] = await Promise.all([
         teacher.waitForEvent('download'),
@@ -280,7 +296,7 @@ describe('classroom in the browser', () => {
       ]);
       const csvText = readFileSync((await csv.path())!, 'utf8');
       expect(csvText).toMatch(/\r\nAna,4,[^,]+,no,right,4,/);
-      expect(csvText).toMatch(/\r\nBen,2,[^,]+,no,wrong,4,/);
+      expect(csvText).toMatch(/\r\nBen,4,[^,]+,yes,right,4,/);
       expect(csvText).toMatch(/\r\nCleo,5,[^,]+,no,wrong,4,/);
       await teacher.getByTestId('export').click();
       const [png] = await Promise.all([

@@ -261,7 +261,7 @@ export function classPanel(deps: ClassPanelDeps): HTMLElement {
     grid.replaceChildren(
       ...rows.map(({ s, r }) => {
         const thumb = h('div.thumb');
-        if (r.space && r.space.strokes.size) thumb.innerHTML = boardsSvg([r.space]);
+        if (r.space && r.space.strokes.size) thumb.innerHTML = thumbnail(r.space);
         return h(
           'div.class-card',
           {
@@ -281,6 +281,22 @@ export function classPanel(deps: ClassPanelDeps): HTMLElement {
         );
       }),
     );
+  };
+
+  /** Thumbnails are rebuilt only when their space changed (30 students writing: one frame each, not 30). */
+  const thumbs = new WeakMap<BoardState, { key: string; svg: string }>();
+  const thumbnail = (space: BoardState): string => {
+    const key = [
+      space.strokes.size,
+      [...space.strokes.keys()].at(-1),
+      ...[...space.labels.values()].map((l) => `${l.regionId}@${l.version}`),
+      ...[...space.corrections.values()].map((c) => `${c.regionId}@${c.version}:${c.text}`),
+    ].join();
+    const hit = thumbs.get(space);
+    if (hit?.key === key) return hit.svg;
+    const svg = boardsSvg([space]);
+    thumbs.set(space, { key, svg });
+    return svg;
   };
 
   let scheduled = false;
