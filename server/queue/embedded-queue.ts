@@ -29,6 +29,8 @@ export interface EmbeddedQueueOptions {
   batchMax?: number;
   /** Points of the jobs in one batch at most (a batch holds at least one job). Default 1000. */
   batchPoints?: number;
+  /** Batches of one lane out at once (one runs while the next waits). Default 2. */
+  perLane?: number;
   /** Runs of one job (alone, after its batch failed) before it is given up. Default 3. */
   maxAttempts?: number;
   /** Observes the duration of each batch in seconds. */
@@ -47,6 +49,7 @@ export function createEmbeddedQueue(opts: EmbeddedQueueOptions): RecognitionQueu
   const concurrency = opts.concurrency ?? 4;
   const batchMax = opts.batchMax ?? 64;
   const batchPoints = opts.batchPoints ?? 1000;
+  const perLane = opts.perLane ?? 2;
   const maxAttempts = opts.maxAttempts ?? 3;
   /** lane -> board/region -> newest waiting version; lanes in turn order. */
   const boards = new Map<string, Map<string, Waiting>>();
@@ -96,6 +99,9 @@ export function createEmbeddedQueue(opts: EmbeddedQueueOptions): RecognitionQueu
     }
   }
 
+  /** Batches out per lane. */
+  const lanesOut = new Map<string, number>();
+
   /** A retry is running: retries run one at a time, so a poison job cannot fail an innocent one again. */
   let retrying = false;
 
@@ -106,9 +112,12 @@ export function createEmbeddedQueue(opts: EmbeddedQueueOptions): RecognitionQueu
       if (r) return [r];
     }
     const batch: Waiting[] = [];
-    const first = boards.entries().next();
-    if (first.done) return batch;
-    const [boardId, regions] = first.value;
+    // The first lane in turn with room: a lane has at most `perLane` batches out, so a flood's batches
+    // do not fill the recognizer ahead of another lane's next one.
+    let first: [string, Map<string, Waiting>] | undefined;
+    for (const entry of boards) if ((lanesOut.get(entry[0]) ?? 0) < perLane) first ??= entry;
+    if (!first) return batch;
+    const [boardId, regions] = first;
     let points = 0;
     for (const [regionId, w] of regions) {
       const cost = w.job.strokes.reduce((n, s) => n + s.points.length, 0);
@@ -121,6 +130,7 @@ export function createEmbeddedQueue(opts: EmbeddedQueueOptions): RecognitionQueu
     }
     boards.delete(boardId);
     if (regions.size) boards.set(boardId, regions); // to the back of the turn order
+    lanesOut.set(boardId, (lanesOut.get(boardId) ?? 0) + 1);
     return batch;
   }
 
@@ -135,9 +145,15 @@ export function createEmbeddedQueue(opts: EmbeddedQueueOptions): RecognitionQueu
       const batch = take();
       if (!batch.length) break;
       if (isRetry) retrying = true;
+      const lane = isRetry ? undefined : laneOf(batch[0]!.job);
       runningJobs += batch.length;
       const p = runBatch(batch).finally(() => {
         if (isRetry) retrying = false;
+        if (lane !== undefined) {
+          const left = (lanesOut.get(lane) ?? 1) - 1;
+          if (left > 0) lanesOut.set(lane, left);
+          else lanesOut.delete(lane);
+        }
         runningJobs -= batch.length;
         running.delete(p);
         pump();

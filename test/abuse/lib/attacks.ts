@@ -159,7 +159,7 @@ export const ATTACKS: Attack[] = [
       why:
         'KNOWN GAP (issue #11): a clear or undo of a full board is one multi-MB Redis commit; building it ' +
         "(JSON of 250,000 points, twice) stalls the server's event loop and the Lua script stalls Redis for " +
-        "100+ ms, which other boards' commits wait out. Measured p99 531-1,135 ms on a loaded 2-core box.",
+        "100+ ms, which other boards' commits wait out. Measured p99 259-1,135 ms on a loaded 2-core box (load 4-9).",
     },
     async run(ctx) {
       const board = await ctx.createBoard();
