@@ -50,11 +50,15 @@ export class Recognizer {
     const model = options.fold === false ? loaded : foldBatchNorm(loaded);
     if (model !== loaded && !options.layersModel) loaded.dispose();
     (options.log ?? stderrLog)('recognizer ready', { backend, model: modelDir, folded: model !== loaded });
-    const { alternatives, segment, rasterise } = options;
+    const { alternatives, segment, rasterise, segmenter, lattice, simplify, refine } = options;
     return new Recognizer(backend, modelDir, model, createClassifier(model, options), {
       alternatives,
       segment,
       rasterise,
+      segmenter,
+      lattice,
+      simplify,
+      refine,
     });
   }
 
