@@ -37,42 +37,63 @@ function cleanPoints(stroke: Stroke): Point[] {
  */
 export function simplifyStroke(stroke: Stroke, options: SimplifyOptions = {}): Point[] {
   const maxPoints = Math.max(2, options.maxPoints ?? 96);
-  const pts = cleanPoints(stroke);
-  if (pts.length <= maxPoints) return pts;
+  if (stroke.length <= maxPoints) return cleanPoints(stroke);
+  // One pass over the raw points (no copies): how many are usable, their box and the path length.
+  let n = 0;
   let x0 = Infinity,
     y0 = Infinity,
     x1 = -Infinity,
     y1 = -Infinity;
   let length = 0;
-  for (let i = 0; i < pts.length; i++) {
-    const [x, y] = pts[i] as Point;
+  let px = NaN,
+    py = NaN;
+  let first: Point | undefined;
+  let last: Point | undefined;
+  for (const p of stroke) {
+    if (!Array.isArray(p)) continue;
+    const x = p[0];
+    const y = p[1];
+    if (!Number.isFinite(x) || !Number.isFinite(y)) continue;
+    if (x === px && y === py) continue;
+    n++;
     if (x < x0) x0 = x;
     if (x > x1) x1 = x;
     if (y < y0) y0 = y;
     if (y > y1) y1 = y;
-    if (i > 0) {
-      const [px, py] = pts[i - 1] as Point;
-      length += Math.sqrt((x - px) * (x - px) + (y - py) * (y - py));
-    }
+    if (first === undefined) first = [x, y];
+    else length += Math.sqrt((x - px) * (x - px) + (y - py) * (y - py));
+    last = p;
+    px = x;
+    py = y;
   }
+  if (n <= maxPoints) return cleanPoints(stroke);
+  const start = first as Point;
+  const end: Point = [(last as Point)[0], (last as Point)[1]];
   const diagonal = Math.sqrt((x1 - x0) * (x1 - x0) + (y1 - y0) * (y1 - y0));
   const step = Math.max(diagonal * (options.minStep ?? 1 / 48), length / (maxPoints - 1));
-  if (!(step > 0) || !Number.isFinite(step)) return [pts[0] as Point, pts[pts.length - 1] as Point];
-  const out: Point[] = [pts[0] as Point];
+  if (!(step > 0) || !Number.isFinite(step)) return [start, end];
+  const out: Point[] = [start];
   let next = step;
   let travelled = 0;
-  for (let i = 1; i < pts.length && out.length < maxPoints - 1; i++) {
-    const a = pts[i - 1] as Point;
-    const b = pts[i] as Point;
-    const seg = Math.sqrt((b[0] - a[0]) * (b[0] - a[0]) + (b[1] - a[1]) * (b[1] - a[1]));
+  px = start[0];
+  py = start[1];
+  for (const p of stroke) {
+    if (out.length >= maxPoints - 1) break;
+    if (!Array.isArray(p)) continue;
+    const x = p[0];
+    const y = p[1];
+    if (!Number.isFinite(x) || !Number.isFinite(y)) continue;
+    const seg = Math.sqrt((x - px) * (x - px) + (y - py) * (y - py));
     while (seg > 0 && travelled + seg >= next && out.length < maxPoints - 1) {
       const t = (next - travelled) / seg;
-      out.push([a[0] + t * (b[0] - a[0]), a[1] + t * (b[1] - a[1])]);
+      out.push([px + t * (x - px), py + t * (y - py)]);
       next += step;
     }
     travelled += seg;
+    px = x;
+    py = y;
   }
-  out.push(pts[pts.length - 1] as Point);
+  out.push(end);
   return out;
 }
 

@@ -4,6 +4,8 @@
  *
  *   npm run bench:recognize -- [--model NAME] [--backend wasm] [--seconds 2]
  *
+ * Then the worst regions the protocol allows (test/bench/lib/worst-case.ts), one per call: with
+ * `--worst-case` only those.
  * Default backend: wasm with XNNPACK limited to 1 thread (INKBOARD_BACKEND or --backend to change).
  * Prints a table (with the machine's load average: other processes skew the numbers), then one JSON line.
  */
@@ -15,9 +17,15 @@ import { rasterise } from '../../shared/ink/rasterise.ts';
 import { segment } from '../../shared/ink/segment.ts';
 import type { Stroke } from '../../shared/ink/types.ts';
 import { Recognizer } from '../../workers/recognition/recognizer.ts';
+import { benchWorstCases, worstCaseTable } from './lib/worst-case.ts';
 
 const { values } = parseArgs({
-  options: { model: { type: 'string' }, backend: { type: 'string' }, seconds: { type: 'string' } },
+  options: {
+    model: { type: 'string' },
+    backend: { type: 'string' },
+    seconds: { type: 'string' },
+    'worst-case': { type: 'boolean' },
+  },
 });
 const backendName = (values.backend ?? process.env.INKBOARD_BACKEND ?? 'wasm') as BackendName;
 const budgetMs = 1000 * Number(values.seconds ?? 2);
@@ -31,6 +39,16 @@ if (backendName === 'wasm') {
   await initBackend(backendName);
 }
 const recognizer = await Recognizer.load({ model: values.model, backend: backendName, log: () => {} });
+
+if (values['worst-case']) {
+  const rows = await benchWorstCases((r) => recognizer.recognize(r));
+  const load = loadavg()[0]?.toFixed(2);
+  process.stdout.write(
+    `model ${recognizer.modelDir.split('/').pop()}, backend ${recognizer.backend}, wasm threads ${threads}, load average ${load}\n\n${worstCaseTable(rows)}\n`,
+  );
+  process.stdout.write(`${JSON.stringify({ loadAverage: Number(load), worstCase: rows })}\n`);
+  process.exit(0);
+}
 
 const digits = loadPenDigits();
 const images = digits.slice(0, 1024).map((d) => rasterise(d.strokes));
@@ -81,6 +99,7 @@ const rasterMs = await time(() => {
 const fourImages = images.slice(0, 4);
 const inferMs = await time(() => recognizer.classify(fourImages), 50);
 
+const worst = await benchWorstCases((r) => recognizer.recognize(r));
 const model = recognizer.modelDir.split('/').pop();
 // Other processes share the cores: the 1-minute load average at the end says how much.
 const load = loadavg()[0]?.toFixed(2);
@@ -97,6 +116,8 @@ const rows = [
   `| segmentation | ${q(segMs, 0.5).toFixed(2)} | ${q(segMs, 0.95).toFixed(2)} |`,
   `| segmentation + rasterisation | ${q(rasterMs, 0.5).toFixed(2)} | ${q(rasterMs, 0.95).toFixed(2)} |`,
   `| inference (batch of 4) | ${q(inferMs, 0.5).toFixed(2)} | ${q(inferMs, 0.95).toFixed(2)} |`,
+  '',
+  worstCaseTable(worst),
 ];
 process.stdout.write(`${rows.join('\n')}\n`);
 process.stdout.write(
@@ -113,5 +134,6 @@ process.stdout.write(
       segmentAndRasteriseMs: Number(q(rasterMs, 0.5).toFixed(3)),
       inferMs: Number(q(inferMs, 0.5).toFixed(3)),
     },
+    worstCase: worst,
   })}\n`,
 );

@@ -8,7 +8,7 @@
 import { bboxOf, unionBBox } from '../../shared/ink/geometry.ts';
 import { decodeLattice, latticeImages, planLattice, type LatticeOptions } from '../../shared/ink/lattice.ts';
 import { rasterise, type RasteriseOptions } from '../../shared/ink/rasterise.ts';
-import { simplifyStrokes, type SimplifyOptions } from '../../shared/ink/simplify.ts';
+import { simplifyStroke, simplifyStrokes, type SimplifyOptions } from '../../shared/ink/simplify.ts';
 import {
   segment,
   segmentationText,
@@ -44,7 +44,7 @@ export interface ReadOptions {
   refine?: RefineOptions | false;
 }
 
-/** Candidates with more points than this (after simplification) are rasterised without spline smoothing. */
+/** Candidates with more points than this (after simplification) are thinned to it and drawn without spline points. */
 const DENSE_POINTS = 400;
 
 /** Digit labels (0..9; an 11th "not one digit" class is left out) sorted by probability, best first. */
@@ -73,9 +73,14 @@ export async function readRegions(
   const images: Float32Array[] = [];
   const simplified = regions.map((strokes) => simplifyStrokes(strokes, options.simplify));
   const draw = (strokes: Stroke[], ids: number[]) => {
-    const ink = ids.map((i) => strokes[i] as Stroke);
-    // Dense ink (scribbles) needs no spline points between its samples: skipping them bounds the cost.
+    let ink = ids.map((i) => strokes[i] as Stroke);
+    // Dense ink (scribbles) is thinned to DENSE_POINTS in all and drawn without spline points: a 28x28
+    // image shows no more, and the cost of an image stays bounded.
     const dense = ink.reduce((n, s) => n + s.length, 0) > DENSE_POINTS;
+    if (dense) {
+      const each = Math.max(2, Math.floor(DENSE_POINTS / ink.length));
+      ink = ink.map((s) => simplifyStroke(s, { maxPoints: each }));
+    }
     images.push(rasterise(ink, dense ? { ...options.rasterise, smoothing: 0 } : options.rasterise));
   };
   const lattice = (options.segmenter ?? 'lattice') === 'lattice';
