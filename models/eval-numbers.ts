@@ -19,16 +19,16 @@ import { composeNumbers } from './lib/pen-data.ts';
 import {
   classReportMarkdown,
   loadDigits,
-  loadRecognizer,
   parseEvalArgs,
   pct,
   writeReport,
   writerSuffix,
-} from '../workers/recognition/evaluation.ts';
+} from './lib/evaluation.ts';
+import { Recognizer } from '../workers/inference/recognizer.ts';
 
 const args = parseEvalArgs(process.argv.slice(2), { count: 1000, seed: 1 });
 const numbers = composeNumbers(loadDigits(args), { count: args.count, seed: args.seed });
-const recognizer = await loadRecognizer(args);
+const recognizer = await Recognizer.load({ model: args.model, segmenter: args.segmenter });
 const started = performance.now();
 const results = await recognizer.recognize(numbers.map((n) => n.strokes));
 const seconds = (performance.now() - started) / 1000;

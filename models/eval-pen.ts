@@ -14,16 +14,16 @@ import { confusionMatrix } from './lib/metrics.ts';
 import {
   classReportMarkdown,
   loadDigits,
-  loadRecognizer,
   parseEvalArgs,
   pct,
   writeReport,
   writerSuffix,
-} from '../workers/recognition/evaluation.ts';
+} from './lib/evaluation.ts';
+import { Recognizer } from '../workers/inference/recognizer.ts';
 
 const args = parseEvalArgs(process.argv.slice(2), { count: 1, seed: 1 });
 const digits = loadDigits(args);
-const recognizer = await loadRecognizer(args);
+const recognizer = await Recognizer.load({ model: args.model, segmenter: args.segmenter });
 const started = performance.now();
 const results = await recognizer.recognize(digits.map((d) => d.strokes));
 const seconds = (performance.now() - started) / 1000;

@@ -28,6 +28,7 @@ import { Rng } from './lib/rng.ts';
 import { parseTrainArgs } from './lib/train-args.ts';
 import { loadModel } from './lib/load-model.ts';
 import { saveModel } from './lib/save-model.ts';
+import { writeOnnx } from './lib/onnx/model-file.ts';
 import type { Stroke } from '../shared/ink/types.ts';
 
 const PX = 784;
@@ -237,3 +238,6 @@ writeMeta(true);
 console.log(
   `saved ${opts.out} (epoch ${state.bestEpoch}, val ${state.bestValAcc.toFixed(4)}; reloaded val ${check.toFixed(4)}); train time ${state.trainSeconds.toFixed(0)}s`,
 );
+// Inference runs on onnxruntime-node: write model.onnx beside the published weights.
+const onnx = await writeOnnx(final, opts.out);
+console.log(`exported ${onnx.file} (${onnx.classes} classes)`);

@@ -21,7 +21,7 @@ import { rasterise } from '../shared/ink/rasterise.ts';
 import { segmentationText } from '../shared/ink/segment.ts';
 import { simplifyStrokes } from '../shared/ink/simplify.ts';
 import type { Stroke } from '../shared/ink/types.ts';
-import { Recognizer } from '../workers/recognition/recognizer.ts';
+import { Recognizer } from '../workers/inference/recognizer.ts';
 
 const { values } = parseArgs({
   options: { model: { type: 'string' }, n: { type: 'string', default: '2000' }, grid: { type: 'string' } },

@@ -18,13 +18,13 @@ import { opsRouter } from './http/ops.ts';
 import { createMetrics } from './metrics.ts';
 import { createBullmqQueue } from './queue/bullmq-queue.ts';
 import { createEmbeddedQueue } from './queue/embedded-queue.ts';
-import type { RecognitionQueue, RegionRecognizer } from './queue/types.ts';
+import type { RecognitionQueue, RegionRecognizer } from '../shared/recognition-contract.ts';
 import { handleConnection } from './realtime/connection.ts';
 import { createLiveRelay } from './realtime/live-relay.ts';
 import { createPresence } from './realtime/presence.ts';
 import { createSocketServer } from './realtime/socket-server.ts';
 import { DEFAULT_REGION_RULES } from './regions/types.ts';
-import { createResultSink } from './results.ts';
+import { createResultSink } from '../shared/result-sink.ts';
 import type { BoardStore } from './store/board-store.ts';
 import { createMemoryStore } from './store/memory-store.ts';
 import { createRedisStore } from './store/redis-store.ts';
@@ -88,6 +88,7 @@ export async function createInkboardServer(config: Config, deps: InkboardDeps = 
       return undefined;
     }));
   let backend = mode === 'distributed' ? 'workers' : 'none';
+  let backendFallback: string | undefined;
 
   const app = express();
   app.disable('x-powered-by');
@@ -124,6 +125,7 @@ export async function createInkboardServer(config: Config, deps: InkboardDeps = 
     const recognizer = await getRecognizer();
     if (recognizer) {
       backend = recognizer.backend;
+      backendFallback = recognizer.backendFallback;
       queue = createEmbeddedQueue({
         recognizer,
         sink,
@@ -165,7 +167,15 @@ export async function createInkboardServer(config: Config, deps: InkboardDeps = 
   store.onStatus((_d, reason) => updateStatus(reason));
 
   app.use(
-    opsRouter({ mode, store, queue, metrics, backend: () => backend, clients: () => io.engine.clientsCount }),
+    opsRouter({
+      mode,
+      store,
+      queue,
+      metrics,
+      backend: () => backend,
+      backendFallback: () => backendFallback,
+      clients: () => io.engine.clientsCount,
+    }),
   );
   app.use('/api/v1', apiRouter({ store, recognizer: getRecognizer }));
   const client = await mountClient(app, { dir: deps.clientDir, dev: deps.dev, httpServer });

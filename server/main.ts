@@ -37,10 +37,11 @@ try {
     {
       mode: server.mode,
       backend: pool?.backend ?? 'workers',
+      intraOpThreads: pool ? config.INFERENCE_INTRA_OP_THREADS : undefined,
       store: server.store.kind,
       dataDir: distributed ? undefined : config.DATA_DIR,
     },
-    `${server.mode} mode`,
+    pool ? `${server.mode} mode, inference backend: ${pool.backend}` : `${server.mode} mode`,
   );
   process.stdout.write(`Inkboard running at ${server.url}\n`);
 

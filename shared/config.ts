@@ -22,6 +22,14 @@ const bool = z
   .enum(['1', '0', 'true', 'false', 'yes', 'no'], { message: 'expected true or false' })
   .transform((v) => v === '1' || v === 'true' || v === 'yes');
 
+/**
+ * Inference backends: `onnx` (onnxruntime-node on CPU), `onnx-cuda` (its CUDA 12 execution provider; falls
+ * back to `onnx` with a warning when CUDA cannot start), `wasm` (TensorFlow.js, XNNPACK), `cpu` (TensorFlow.js
+ * in plain JavaScript, slow; tests).
+ */
+export const INFERENCE_BACKENDS = ['onnx', 'onnx-cuda', 'wasm', 'cpu'] as const;
+export type InferenceBackend = (typeof INFERENCE_BACKENDS)[number];
+
 const EnvSchema = z.object({
   /** HTTP port. Default 3000; 0 picks a free port. */
   PORT: int(0, 65535).default(3000),
@@ -39,10 +47,17 @@ const EnvSchema = z.object({
     .default('inkboard'),
   /** Embedded mode: where boards are persisted. Default ./data. */
   DATA_DIR: z.string().min(1).default('data'),
-  /** Force an inference backend: node-gpu, node, wasm or cpu. Default: the best one installed. */
+  /**
+   * Force an inference backend (see INFERENCE_BACKENDS). Default: onnx-cuda when onnxruntime-node's CUDA
+   * provider is installed, else onnx; wasm when onnxruntime-node cannot load.
+   */
   INKBOARD_BACKEND: z
-    .enum(['node-gpu', 'node', 'wasm', 'cpu'], { message: 'expected node-gpu, node, wasm or cpu' })
+    .enum(INFERENCE_BACKENDS, {
+      message: `expected ${INFERENCE_BACKENDS.join(', ')} (tfjs-node's node and node-gpu were replaced by onnx and onnx-cuda)`,
+    })
     .optional(),
+  /** Threads one onnxruntime session uses for one forward pass (intra-op). Default 1: parallelism comes from INFERENCE_THREADS and worker processes. */
+  INFERENCE_INTRA_OP_THREADS: int(1, 64).default(1),
   /** Model directory. Default: models/best if present, else models/seed. */
   INKBOARD_MODEL: z.string().min(1).optional(),
   /** Embedded mode: inference worker threads. Default 1. */

@@ -1,20 +1,19 @@
 /**
  * `npm run worker`: a distributed recognition worker process (REDIS_URL required).
- * BullMQ jobs in, inference in worker threads, labels stored in the Redis board store and broadcast to the
+ * BullMQ jobs in, inference in worker threads, labels stored in Redis (current versions only) and broadcast to the
  * board's room on every server through the socket.io Redis emitter. SIGTERM/SIGINT: graceful shutdown.
  */
 import { Redis } from 'ioredis';
 import type { AddressInfo } from 'node:net';
 import { ConfigError, loadConfig } from '../shared/config.ts';
 import { createLogger } from '../shared/logger.ts';
-import { createRedisStore } from '../server/store/redis-store.ts';
-import { boardKeys } from '../server/store/redis-keys.ts';
-import { RECOGNITION_QUEUE, bullPrefix } from '../server/queue/bullmq-names.ts';
-import { adapterKey } from '../server/realtime/adapter-key.ts';
-import { createResultSink } from '../server/results.ts';
+import { boardKeys } from '../shared/redis-keys.ts';
+import { RECOGNITION_QUEUE, adapterKey, bullPrefix } from '../shared/redis-names.ts';
+import { createResultSink } from '../shared/result-sink.ts';
 import { createEmitterBroadcast } from './broadcast.ts';
 import { startHealthServer } from './health-server.ts';
 import { createWorkerMetrics } from './metrics.ts';
+import { createRedisLabelStore } from './label-store.ts';
 import { createInferencePool, poolOptionsFromConfig } from './pool.ts';
 import { startRecognitionWorker } from './recognition-worker.ts';
 
@@ -53,16 +52,17 @@ log.info(
   {
     backend: pool.backend,
     threads: config.INFERENCE_THREADS,
+    intraOpThreads: config.INFERENCE_INTRA_OP_THREADS,
     batchMax: config.BATCH_MAX,
     batchWaitMs: config.BATCH_WAIT_MS,
   },
   `inference backend: ${pool.backend}`,
 );
 
-const store = createRedisStore({ url, prefix, log });
+const store = createRedisLabelStore({ url, prefix });
 // Commands fail fast while Redis is away (the job fails and is retried) instead of piling up.
 const redis = new Redis(url, { maxRetriesPerRequest: 1, enableOfflineQueue: false, commandTimeout: 3000 });
-redis.on('error', () => {}); // the store and BullMQ log outages; this client just reconnects
+redis.on('error', () => {}); // BullMQ logs outages (and failed jobs); this client just reconnects
 // Labels are published on their own connection that queues while Redis is away (a label stored just as
 // Redis returns is still sent, and a failed publish never becomes an unhandled rejection).
 const publisher = new Redis(url, { maxRetriesPerRequest: null });
@@ -100,6 +100,7 @@ const health =
         ok: worker.worker.isRunning() && redis.status === 'ready',
         role: 'worker',
         backend: pool.backend,
+        ...(pool.backendFallback ? { backendFallback: pool.backendFallback } : {}),
         redis: redis.status,
         activeJobs: worker.active(),
         threadRestarts: pool.restarts,

@@ -1,5 +1,5 @@
 /** Messages between workers/pool.ts and its inference threads. */
-import type { BackendName } from '../models/lib/backend.ts';
+import type { InferenceBackend } from '../shared/config.ts';
 import type { Point, RecognitionResult } from '../shared/ink/types.ts';
 
 /** workerData of an inference thread. */
@@ -8,7 +8,9 @@ export interface ThreadData {
   entry: string;
   /** file:// URL of the engine module (exports `createEngine`). */
   engineModule: string;
-  backend?: BackendName;
+  backend?: InferenceBackend;
+  /** onnxruntime threads per forward pass. */
+  intraOpThreads?: number;
   modelDir?: string;
   batchMax: number;
   batchWaitMs: number;
@@ -18,7 +20,7 @@ export interface ThreadData {
 export type ToThread = { type: 'recognize'; id: number; regions: Point[][][] } | { type: 'close' };
 
 export type FromThread =
-  | { type: 'ready'; backend: string }
+  | { type: 'ready'; backend: string; fallback?: string }
   | { type: 'init-failed'; message: string }
   | { type: 'result'; id: number; results: RecognitionResult[] }
   | { type: 'failed'; id: number; message: string }

@@ -13,7 +13,12 @@ async function main(): Promise<void> {
   let engine;
   try {
     const mod = (await import(data.engineModule)) as { createEngine: CreateEngine };
-    engine = await mod.createEngine({ backend: data.backend, modelDir: data.modelDir, extra: data.extra });
+    engine = await mod.createEngine({
+      backend: data.backend,
+      modelDir: data.modelDir,
+      intraOpThreads: data.intraOpThreads,
+      extra: data.extra,
+    });
     // The first forward pass compiles kernels: pay for it before saying ready, not on a user's digit.
     await engine.classifyBatch([new Float32Array(784)]);
   } catch (err) {
@@ -42,7 +47,7 @@ async function main(): Promise<void> {
       (err: unknown) => send({ type: 'failed', id: msg.id, message: (err as Error)?.message ?? String(err) }),
     );
   });
-  send({ type: 'ready', backend: ready.backend });
+  send({ type: 'ready', backend: ready.backend, fallback: ready.fallback });
 }
 
 void main();

@@ -6,11 +6,10 @@
  * has a deadline.
  */
 import { Worker } from 'node:worker_threads';
-import type { BackendName } from '../models/lib/backend.ts';
 import type { Point, RecognitionResult } from '../shared/ink/types.ts';
-import type { Config } from '../shared/config.ts';
+import type { Config, InferenceBackend } from '../shared/config.ts';
 import type { Logger } from '../shared/logger.ts';
-import type { RegionRecognizer } from '../server/queue/types.ts';
+import type { RegionRecognizer } from '../shared/recognition-contract.ts';
 import type { FromThread, ThreadData, ToThread } from './pool-messages.ts';
 
 /** Options of {@link createInferencePool}. */
@@ -21,11 +20,13 @@ export interface InferencePoolOptions {
   batchMax?: number;
   /** How long a batch waits for more digits, in ms. Default `2`. */
   batchWaitMs?: number;
-  /** Force an inference backend. Default: the best installed. */
-  backend?: BackendName;
+  /** Force an inference backend. Default: the best that starts (onnx-cuda, onnx, wasm). */
+  backend?: InferenceBackend;
+  /** onnxruntime threads per forward pass in each thread. Default `1`. */
+  intraOpThreads?: number;
   /** Model directory. Default: models/best if present, else models/seed. */
   modelDir?: string;
-  /** Module exporting `createEngine` (see workers/engine-types.ts). Default: workers/recognition/engine.ts. */
+  /** Module exporting `createEngine` (see workers/engine-types.ts). Default: workers/inference/engine.ts. */
   engineModule?: string | URL;
   /** Passed to the engine (tests use it). Default: none. */
   engineOptions?: Record<string, unknown>;
@@ -80,6 +81,7 @@ export function poolOptionsFromConfig(config: Config, logger: Logger): Inference
     batchMax: config.BATCH_MAX,
     batchWaitMs: config.BATCH_WAIT_MS,
     backend: config.INKBOARD_BACKEND,
+    intraOpThreads: config.INFERENCE_INTRA_OP_THREADS,
     modelDir: config.INKBOARD_MODEL,
     logger,
   };
@@ -90,11 +92,12 @@ export function createInferencePool(options: InferencePoolOptions = {}): Inferen
   const retries = options.retries ?? 1;
   const timeoutMs = options.requestTimeoutMs ?? 30_000;
   const log = options.logger;
-  const engineModule = new URL(options.engineModule ?? new URL('./recognition/engine.ts', import.meta.url))
+  const engineModule = new URL(options.engineModule ?? new URL('./inference/engine.ts', import.meta.url))
     .href;
   const sizes = new Map<number, number>();
   const slots: Slot[] = [];
-  let backend = options.backend ?? 'unknown';
+  let backend: string = options.backend ?? 'unknown';
+  let backendFallback: string | undefined;
   let nextId = 1;
   let restarts = 0;
   let closing = false;
@@ -108,6 +111,7 @@ export function createInferencePool(options: InferencePoolOptions = {}): Inferen
       entry: new URL('./pool-thread.ts', import.meta.url).href,
       engineModule,
       backend: options.backend,
+      intraOpThreads: options.intraOpThreads,
       modelDir: options.modelDir,
       batchMax: options.batchMax ?? 256,
       batchWaitMs: options.batchWaitMs ?? 2,
@@ -126,7 +130,14 @@ export function createInferencePool(options: InferencePoolOptions = {}): Inferen
     worker.on('message', (msg: FromThread) => {
       switch (msg.type) {
         case 'ready':
+          if (msg.fallback && msg.fallback !== backendFallback) {
+            log?.warn(
+              { backend: msg.backend, fallback: msg.fallback },
+              `inference falls back to ${msg.backend}`,
+            );
+          }
           backend = msg.backend;
+          backendFallback = msg.fallback;
           slot.started = true;
           markReady(msg.backend);
           break;
@@ -230,6 +241,9 @@ export function createInferencePool(options: InferencePoolOptions = {}): Inferen
   return {
     get backend() {
       return backend;
+    },
+    get backendFallback() {
+      return backendFallback;
     },
     get restarts() {
       return restarts;

@@ -9,7 +9,7 @@ import { Worker, type Job } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { Config } from '../shared/config.ts';
 import type { Logger } from '../shared/logger.ts';
-import type { RecognitionJob, RegionRecognizer, ResultSink } from '../server/queue/types.ts';
+import type { RecognitionJob, RegionRecognizer, ResultSink } from '../shared/recognition-contract.ts';
 import type { WorkerMetrics } from './metrics.ts';
 
 /** Options of {@link startRecognitionWorker}. */

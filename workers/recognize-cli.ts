@@ -11,7 +11,8 @@
  *
  * Exit status: 0 when every line was recognised; 2 when every line was answered but some held an error;
  * 1 when the run itself failed (unreadable file, no model), in which case stderr says why.
- * Options: --model NAME|DIR (default INKBOARD_MODEL, else models/best, else models/seed).
+ * Options: --model NAME|DIR (default INKBOARD_MODEL, else models/best, else models/seed); the backend is
+ * INKBOARD_BACKEND's, else onnxruntime-node (workers/inference/).
  */
 import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
@@ -19,7 +20,7 @@ import { parseArgs } from 'node:util';
 import { protocolError } from '../shared/protocol.ts';
 import type { RecognitionResult } from '../shared/ink/types.ts';
 import { parseLine, type ParsedLine } from './recognition/parse-line.ts';
-import { Recognizer } from './recognition/recognizer.ts';
+import { Recognizer } from './inference/recognizer.ts';
 
 /** Most lines recognised in one batch. */
 const MAX_BATCH_LINES = 256;

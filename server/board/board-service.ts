@@ -11,7 +11,7 @@
 import type { Logger } from '../../shared/logger.ts';
 import type { ServerMessage } from '../../shared/protocol.ts';
 import type { ServerMetrics } from '../metrics.ts';
-import type { RecognitionJob, RecognitionQueue } from '../queue/types.ts';
+import type { RecognitionJob, RecognitionQueue } from '../../shared/recognition-contract.ts';
 import type { RegionRules } from '../regions/types.ts';
 import type { BoardStore, BoardTx } from '../store/board-store.ts';
 import type { ActionContext } from './actions.ts';

@@ -1,6 +1,6 @@
 /** What a board action changed: the server broadcasts it and queues the recognition jobs. */
 import type { BoardStroke } from '../../shared/protocol.ts';
-import type { RecognitionJob } from '../queue/types.ts';
+import type { RecognitionJob } from '../../shared/recognition-contract.ts';
 
 export interface Outcome {
   added: BoardStroke[];

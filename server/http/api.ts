@@ -3,7 +3,7 @@ import express, { Router } from 'express';
 import type { CreateBoardResponse } from '../../shared/protocol.ts';
 import { RecognizeRequestSchema } from '../../shared/protocol.ts';
 import { hashKey, newBoardId, newOwnerKey } from '../auth/keys.ts';
-import type { RegionRecognizer } from '../queue/types.ts';
+import type { RegionRecognizer } from '../../shared/recognition-contract.ts';
 import type { BoardStore } from '../store/board-store.ts';
 import { StoreUnavailableError } from '../store/board-store.ts';
 import { sendError } from './errors.ts';

@@ -1,7 +1,7 @@
 /** Operations endpoints: GET /healthz and GET /metrics. */
 import { Router } from 'express';
 import type { ServerMetrics } from '../metrics.ts';
-import type { RecognitionQueue } from '../queue/types.ts';
+import type { RecognitionQueue } from '../../shared/recognition-contract.ts';
 import type { BoardStore } from '../store/board-store.ts';
 
 export interface OpsOptions {
@@ -11,6 +11,8 @@ export interface OpsOptions {
   metrics: ServerMetrics;
   /** The inference backend in this process, or a description (e.g. `workers` in distributed mode). */
   backend: () => string;
+  /** Why the preferred inference backend was passed over (e.g. CUDA could not start), if it was. */
+  backendFallback?: () => string | undefined;
   clients: () => number;
 }
 
@@ -23,6 +25,7 @@ export function opsRouter(opts: OpsOptions): Router {
       status: degraded ? 'degraded' : 'ok',
       mode: opts.mode,
       backend: opts.backend(),
+      ...(opts.backendFallback?.() ? { backendFallback: opts.backendFallback() } : {}),
       queueDepth,
       clients: opts.clients(),
       redis: opts.mode === 'distributed' ? (degraded ? 'down' : 'ready') : 'not used',

@@ -6,8 +6,8 @@
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { Logger } from '../../shared/logger.ts';
-import { RECOGNITION_QUEUE, bullPrefix, jobIdOf } from './bullmq-names.ts';
-import type { RecognitionJob, RecognitionQueue } from './types.ts';
+import { RECOGNITION_QUEUE, bullPrefix, jobIdOf } from '../../shared/redis-names.ts';
+import type { RecognitionJob, RecognitionQueue } from '../../shared/recognition-contract.ts';
 
 export interface BullmqQueueOptions {
   /** redis:// URL (REDIS_URL). */

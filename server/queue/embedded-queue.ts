@@ -4,7 +4,12 @@
  * can share forward passes), and each result goes to the result sink.
  */
 import type { Logger } from '../../shared/logger.ts';
-import type { RecognitionJob, RecognitionQueue, RegionRecognizer, ResultSink } from './types.ts';
+import type {
+  RecognitionJob,
+  RecognitionQueue,
+  RegionRecognizer,
+  ResultSink,
+} from '../../shared/recognition-contract.ts';
 
 export interface EmbeddedQueueOptions {
   recognizer: RegionRecognizer;

@@ -8,7 +8,7 @@ import { Redis } from 'ioredis';
 import { Server } from 'socket.io';
 import type { Logger } from '../../shared/logger.ts';
 import { LIMITS, PROTOCOL_VERSION, type HandshakeAuth } from '../../shared/protocol.ts';
-import { adapterKey } from './adapter-key.ts';
+import { adapterKey } from '../../shared/redis-names.ts';
 import type { InkServer } from './types.ts';
 
 export interface SocketServerOptions {

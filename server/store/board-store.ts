@@ -14,7 +14,7 @@
  * the enqueue), rebuilt from the board, so a stored change is always recognised eventually.
  */
 import type { BoardSnapshot, BoardStroke, RegionLabel } from '../../shared/protocol.ts';
-import type { RecognitionJob } from '../queue/types.ts';
+import type { RecognitionJob } from '../../shared/recognition-contract.ts';
 import type { Region } from '../regions/types.ts';
 
 export interface BoardMeta {

@@ -6,7 +6,7 @@
 import path from 'node:path';
 import type { Logger } from '../../shared/logger.ts';
 import type { BoardSnapshot, RegionLabel } from '../../shared/protocol.ts';
-import type { RecognitionJob } from '../queue/types.ts';
+import type { RecognitionJob } from '../../shared/recognition-contract.ts';
 import {
   BoardNotFoundError,
   byCommitOrder,

@@ -6,7 +6,7 @@ import type { BoardStroke } from '../../shared/protocol.ts';
 import type { Region } from '../regions/types.ts';
 import type { UserHistory, WriteOp } from './board-store.ts';
 import type { BoardState } from './board-state.ts';
-import type { BoardKeys } from './redis-keys.ts';
+import type { BoardKeys } from '../../shared/redis-keys.ts';
 
 /** The Redis commands of one write. */
 export function commandsOf(k: BoardKeys, op: WriteOp): string[][] {

@@ -45,13 +45,3 @@ redis.call('LTRIM', KEYS[2], 0, keep - 1)
 for i = 7, #ARGV do redis.call('ZADD', KEYS[3], ARGV[6], ARGV[i]) end
 return {1, v}
 `;
-
-/**
- * Stores a label only for the region's current version. KEYS[1] region versions, KEYS[2] labels;
- * ARGV[1] region id, ARGV[2] version, ARGV[3] label JSON. Returns 1 if stored.
- */
-export const SET_LABEL_SCRIPT = `
-if redis.call('HGET', KEYS[1], ARGV[1]) ~= ARGV[2] then return 0 end
-redis.call('HSET', KEYS[2], ARGV[1], ARGV[3])
-return 1
-`;

@@ -21,7 +21,7 @@ import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import type { Logger } from '../../shared/logger.ts';
 import type { BoardSnapshot, BoardStroke, RegionLabel } from '../../shared/protocol.ts';
-import type { RecognitionJob } from '../queue/types.ts';
+import type { RecognitionJob } from '../../shared/recognition-contract.ts';
 import type { Region } from '../regions/types.ts';
 import {
   BoardNotFoundError,
@@ -35,8 +35,14 @@ import {
   type WriteOp,
 } from './board-store.ts';
 import { applyWriteUndoable, stateTx, type BoardState } from './board-state.ts';
-import { boardKeys, outboxKey, outboxMember, type BoardKeys } from './redis-keys.ts';
-import { COMMIT_SCRIPT, SET_LABEL_SCRIPT } from './redis-scripts.ts';
+import {
+  SET_LABEL_SCRIPT,
+  boardKeys,
+  outboxKey,
+  outboxMember,
+  type BoardKeys,
+} from '../../shared/redis-keys.ts';
+import { COMMIT_SCRIPT } from './redis-scripts.ts';
 import { catchUp, commandsOf, type Cached } from './redis-change-log.ts';
 
 export interface RedisStoreOptions {

@@ -5,13 +5,13 @@
  * 1. Worker throughput: a private Redis, real BullMQ, N regions of real pen numbers (UCI pen digits, composed
  *    into 1-4 digit numbers) queued at once; recognitions per second with 1 and 2 worker processes, and the
  *    batch sizes the workers actually ran (from their /healthz).
- * 2. Dynamic batching (wasm): one worker with BATCH_MAX=1 vs 64, at high load (the saturated queue of 1.) and at
+ * 2. Dynamic batching: one worker with BATCH_MAX=1 vs 64, at high load (the saturated queue of 1.) and at
  *    low load (one region every `--low-interval` ms): throughput and queue-to-done latency p50/p95.
  * 3. Pen-up-to-label latency p50/p95/p99 with 1 and 2 server processes (2 workers) under a classroom load:
  *    simulated socket.io clients writing pen digits at human speed (test/bench/lib/classroom.ts, as bench:live).
  *
  *   npm run bench:scale -- [--regions 600] [--rooms 5] [--clients 30] [--seconds 20] [--low-interval 200]
- *                          [--skip pool,throughput,batching,latency]
+ *                          [--skip pool,throughput,batching,latency] [--backend onnx|wasm]
  *
  * Prints a table per part and a final JSON line. All processes, clients included, share this machine's cores.
  */
@@ -22,10 +22,11 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { composeNumbers, loadPenDigits } from '../../models/lib/pen-data.ts';
-import { RECOGNITION_QUEUE, bullPrefix, jobIdOf } from '../../server/queue/bullmq-names.ts';
-import type { RecognitionJob } from '../../server/queue/types.ts';
-import { boardKeys } from '../../server/store/redis-keys.ts';
-import { resolveModelDir } from '../../workers/recognition/model-dir.ts';
+import { RECOGNITION_QUEUE, bullPrefix, jobIdOf } from '../../shared/redis-names.ts';
+import type { RecognitionJob } from '../../shared/recognition-contract.ts';
+import { boardKeys } from '../../shared/redis-keys.ts';
+import { resolveModelDir } from '../../models/lib/model-dir.ts';
+import { INFERENCE_BACKENDS, type InferenceBackend } from '../../shared/config.ts';
 import { createInferencePool } from '../../workers/pool.ts';
 import { killAll, type TestProcess } from '../helpers/process-spawn.ts';
 import { startServerProcess } from '../helpers/process-server.ts';
@@ -43,9 +44,14 @@ const { values: args } = parseArgs({
     'low-interval': { type: 'string', default: '200' },
     'low-count': { type: 'string', default: '50' },
     skip: { type: 'string', default: '' },
+    backend: { type: 'string', default: 'onnx' },
   },
 });
 const skip = new Set(args.skip.split(',').filter(Boolean));
+if (!(INFERENCE_BACKENDS as readonly string[]).includes(args.backend)) {
+  throw new Error(`--backend: expected one of ${INFERENCE_BACKENDS.join(', ')}, got "${args.backend}"`);
+}
+const BACKEND = args.backend as InferenceBackend;
 const REGIONS = Number(args.regions);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const round = (x: number, d = 1) => Math.round(x * 10 ** d) / 10 ** d;
@@ -89,7 +95,7 @@ async function workers(
         redisUrl: redis.url,
         prefix,
         modelDir,
-        env: { WORKER_PORT: '0', ...env },
+        env: { WORKER_PORT: '0', INKBOARD_BACKEND: BACKEND, ...env },
         name: `worker${i}`,
       }),
     ),
@@ -157,7 +163,7 @@ async function markCurrent(conn: Redis, prefix: string, jobs: RecognitionJob[]):
 
 /** The same regions straight into an in-process inference pool (no Redis, no BullMQ): the inference ceiling. */
 async function poolOnly(batchMax: number) {
-  const pool = createInferencePool({ modelDir, backend: 'wasm', batchMax, batchWaitMs: 2 });
+  const pool = createInferencePool({ modelDir, backend: BACKEND, batchMax, batchWaitMs: 2 });
   await pool.ready();
   const regions = jobsFor('pool', REGIONS).map((j) => j.strokes.map((s) => s.points));
   await Promise.all(regions.slice(0, 20).map((r) => pool.recognize([r]))); // warm-up
@@ -278,7 +284,11 @@ async function classroom(servers: number) {
   const prefix = `scale${run++}`;
   const ss = await Promise.all(
     Array.from({ length: servers }, () =>
-      startServerProcess({ redisUrl: redis.url, prefix, env: { RATE_LIMIT: '1000' } }),
+      startServerProcess({
+        redisUrl: redis.url,
+        prefix,
+        env: { RATE_LIMIT: '1000', INKBOARD_BACKEND: BACKEND },
+      }),
     ),
   );
   procs.push(...ss);
@@ -332,7 +342,7 @@ const result: Record<string, unknown> = {
     note: 'shared with other jobs: noisy',
   },
   model: modelDir,
-  backend: 'wasm',
+  backend: BACKEND,
 };
 try {
   const base = { BATCH_WAIT_MS: '2', WORKER_CONCURRENCY: '32' };
@@ -349,7 +359,7 @@ try {
     const rows = [];
     for (const n of [1, 2]) rows.push(await throughput(n, { ...base, BATCH_MAX: '64' }));
     rows.push(await throughput(1, { ...base, BATCH_MAX: '1' }));
-    table('Worker throughput (queue saturated; wasm; 1 inference thread per worker)', rows);
+    table(`Worker throughput (queue saturated; ${BACKEND}; 1 inference thread per worker)`, rows);
     for (const r of rows)
       console.log(
         `  batch sizes, ${r.workers} worker(s), BATCH_MAX=${r.batchMax}: ${JSON.stringify(r.batchSizes)}`,

@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
-import { RECOGNITION_QUEUE, bullPrefix } from '../../server/queue/bullmq-names.ts';
+import { RECOGNITION_QUEUE, bullPrefix } from '../../shared/redis-names.ts';
 import { createBoard } from '../helpers/process-server.ts';
 import { Cluster, DURABLE } from './lib/cluster.ts';
 

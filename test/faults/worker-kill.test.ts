@@ -2,7 +2,7 @@
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { RECOGNITION_QUEUE, bullPrefix } from '../../server/queue/bullmq-names.ts';
+import { RECOGNITION_QUEUE, bullPrefix } from '../../shared/redis-names.ts';
 import { createBoard } from '../helpers/process-server.ts';
 import { Cluster } from './lib/cluster.ts';
 

@@ -25,7 +25,7 @@ export async function startServerProcess(o: ServerProcessOptions): Promise<Serve
       REDIS_PREFIX: o.prefix,
       PORT: String(port),
       HOST: '127.0.0.1',
-      INKBOARD_BACKEND: 'wasm',
+      INKBOARD_BACKEND: 'onnx',
       ...o.env,
     },
     ready: /Inkboard running at/,

@@ -6,7 +6,7 @@ export interface WorkerProcessOptions {
   prefix: string;
   /** Model directory (INKBOARD_MODEL). */
   modelDir: string;
-  /** More environment, e.g. JOB_LOCK_MS, BATCH_MAX. Default: wasm backend, 1 thread. */
+  /** More environment, e.g. JOB_LOCK_MS, BATCH_MAX. Default: onnx backend, 1 thread. */
   env?: Record<string, string>;
   name?: string;
 }
@@ -18,7 +18,7 @@ export function startWorkerProcess(o: WorkerProcessOptions): Promise<TestProcess
       REDIS_URL: o.redisUrl,
       REDIS_PREFIX: o.prefix,
       INKBOARD_MODEL: o.modelDir,
-      INKBOARD_BACKEND: 'wasm',
+      INKBOARD_BACKEND: 'onnx',
       INFERENCE_THREADS: '1',
       ...o.env,
     },

@@ -12,7 +12,7 @@ export function modelDir(): string {
 }
 
 export async function startPool(): Promise<InferencePool> {
-  const pool = createInferencePool({ threads: 1, backend: 'wasm', modelDir: modelDir() });
+  const pool = createInferencePool({ threads: 1, backend: 'onnx', modelDir: modelDir() });
   await pool.ready();
   return pool;
 }

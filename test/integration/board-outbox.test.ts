@@ -10,7 +10,7 @@ import { describe, expect, inject, it } from 'vitest';
 import { cleanupsAfterEach, line } from '../helpers/store-fixtures.ts';
 import { commitStroke, type Actor } from '../../server/board/actions.ts';
 import { createBoardService } from '../../server/board/board-service.ts';
-import type { RecognitionJob, RecognitionQueue } from '../../server/queue/types.ts';
+import type { RecognitionJob, RecognitionQueue } from '../../shared/recognition-contract.ts';
 import { DEFAULT_REGION_RULES } from '../../server/regions/types.ts';
 import type { BoardStore } from '../../server/store/board-store.ts';
 import { createMemoryStore } from '../../server/store/memory-store.ts';

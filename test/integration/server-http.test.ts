@@ -89,7 +89,7 @@ it('reports health and Prometheus metrics', async () => {
   expect(health).toMatchObject({
     status: 'ok',
     mode: 'embedded',
-    backend: 'wasm',
+    backend: 'onnx',
     queueDepth: 0,
     clients: 1,
   });

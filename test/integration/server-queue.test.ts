@@ -5,11 +5,11 @@
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { RECOGNITION_QUEUE, bullPrefix, jobIdOf } from '../../server/queue/bullmq-names.ts';
+import { RECOGNITION_QUEUE, bullPrefix, jobIdOf } from '../../shared/redis-names.ts';
 import { createBullmqQueue } from '../../server/queue/bullmq-queue.ts';
 import { createEmbeddedQueue } from '../../server/queue/embedded-queue.ts';
-import type { RecognitionJob, RegionRecognizer } from '../../server/queue/types.ts';
-import { createResultSink } from '../../server/results.ts';
+import type { RecognitionJob, RegionRecognizer } from '../../shared/recognition-contract.ts';
+import { createResultSink } from '../../shared/result-sink.ts';
 import type { RegionLabel, ServerMessage } from '../../shared/protocol.ts';
 import type { InferencePool } from '../../workers/pool.ts';
 import { penDigit } from '../helpers/server-harness.ts';

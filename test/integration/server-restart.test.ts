@@ -31,7 +31,7 @@ async function start(port: number) {
       HOST: '127.0.0.1',
       DATA_DIR: tmp.dir,
       INKBOARD_MODEL: modelDir(),
-      INKBOARD_BACKEND: 'wasm',
+      INKBOARD_BACKEND: 'onnx',
     },
     ready: /Inkboard running at/,
     readyTimeoutMs: 60_000,

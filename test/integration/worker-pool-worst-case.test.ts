@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { readPenDigits } from '../../models/lib/pen-data.ts';
 import type { Point } from '../../shared/ink/types.ts';
 import { createInferencePool, type InferencePool } from '../../workers/pool.ts';
-import { MODELS_ROOT } from '../../workers/recognition/model-dir.ts';
+import { MODELS_ROOT } from '../../models/lib/model-dir.ts';
 import { pointCount, worstCases } from '../bench/lib/worst-case.ts';
 
 const model = ['best', 'seed'].find((m) => existsSync(path.join(MODELS_ROOT, m, 'model.json')));
@@ -17,7 +17,7 @@ afterEach(async () => {
 
 describe.skipIf(!model)('inference pool with the real engine: worst-case regions (embedded mode)', () => {
   it('a 100,000-point region does not stall the regions queued behind it', async () => {
-    pool = createInferencePool({ threads: 1, modelDir: path.join(MODELS_ROOT, model!), backend: 'wasm' });
+    pool = createInferencePool({ threads: 1, modelDir: path.join(MODELS_ROOT, model!), backend: 'onnx' });
     await pool.ready();
     const digits = readPenDigits()
       .filter((d) => d.writer > 20)

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createInferencePool, type InferencePool, type InferencePoolOptions } from '../../workers/pool.ts';
 import type { Point } from '../../shared/ink/types.ts';
+import { readPenDigits } from '../../models/lib/pen-data.ts';
 
 const fake = new URL('../../workers/testing/fake-engine.ts', import.meta.url);
 /** A region of `n` one-point strokes: the fake engine reads it as digit n % 10. */
@@ -85,4 +86,33 @@ describe('inference pool (worker threads)', () => {
     await expect(inflight).resolves.toMatchObject([{ text: '2' }]);
     await expect(p.recognize([region(1)])).rejects.toThrow(/closed/);
   });
+});
+
+describe('inference pool with the real engine', () => {
+  it('runs onnxruntime-node in two worker threads and reads held-out pen digits', async () => {
+    const p = (pool = createInferencePool({ threads: 2, modelDir: 'seed', batchMax: 64 }));
+    await p.ready();
+    expect(p.backend).toMatch(/^onnx/);
+    const digits = readPenDigits()
+      .filter((d) => d.writer > 20)
+      .slice(0, 60);
+    // Concurrent requests land on both threads; every session answers.
+    const out = await Promise.all(digits.map((d) => p.recognize([d.strokes])));
+    const ok = out.filter(([r], i) => r?.text === String(digits[i]!.label)).length;
+    expect(ok).toBeGreaterThanOrEqual(50);
+  }, 60_000);
+});
+
+describe('inference pool backend fallback', () => {
+  it('reports why onnx-cuda was passed over (or runs on it where CUDA works)', async () => {
+    const p = (pool = createInferencePool({ modelDir: 'seed', backend: 'onnx-cuda' }));
+    await p.ready();
+    if (p.backend === 'onnx-cuda') expect(p.backendFallback).toBeUndefined();
+    else {
+      expect(p.backend).toBe('onnx');
+      expect(p.backendFallback).toMatch(/^onnx-cuda: /);
+    }
+    const [r] = await p.recognize([readPenDigits()[0]!.strokes]);
+    expect(r?.digits).toHaveLength(1);
+  }, 60_000);
 });

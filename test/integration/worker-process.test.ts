@@ -10,12 +10,11 @@ import type { AddressInfo } from 'node:net';
 import { Server } from 'socket.io';
 import { io as connect, type Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { boardKeys } from '../../server/store/redis-keys.ts';
+import { boardKeys } from '../../shared/redis-keys.ts';
 import { EVENTS, type ServerMessage } from '../../shared/protocol.ts';
 import { boardRoom } from '../../shared/rooms.ts';
-import type { RecognitionJob } from '../../server/queue/types.ts';
-import { RECOGNITION_QUEUE, bullPrefix, jobIdOf } from '../../server/queue/bullmq-names.ts';
-import { adapterKey } from '../../server/realtime/adapter-key.ts';
+import type { RecognitionJob } from '../../shared/recognition-contract.ts';
+import { RECOGNITION_QUEUE, adapterKey, bullPrefix, jobIdOf } from '../../shared/redis-names.ts';
 import { writeUntrainedModel } from '../helpers/process-model.ts';
 import { killAll, type TestProcess } from '../helpers/process-spawn.ts';
 import { startWorkerProcess } from '../helpers/process-worker.ts';
@@ -86,7 +85,7 @@ async function until<T>(f: () => T | undefined, ms = 10_000): Promise<T> {
 
 describe('distributed worker process', () => {
   it('logs its inference backend at start', () => {
-    expect(worker?.logs()).toMatch(/inference backend: wasm/);
+    expect(worker?.logs()).toMatch(/inference backend: onnx/);
   });
 
   it('recognises a queued region, stores the label and broadcasts it to the room', async () => {
@@ -125,7 +124,7 @@ describe('distributed worker process', () => {
       string,
       unknown
     >;
-    expect(health).toMatchObject({ ok: true, role: 'worker', backend: 'wasm' });
+    expect(health).toMatchObject({ ok: true, role: 'worker', backend: 'onnx' });
     const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
     expect(metrics).toMatch(/inkboard_worker_batch_size_count [1-9]/);
     expect(metrics).toMatch(/inkboard_worker_jobs_total\{outcome="stale"\} 1/);

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { composeNumbers, readPenDigits } from '../../models/lib/pen-data.ts';
-import { MODELS_ROOT } from '../../workers/recognition/model-dir.ts';
+import { MODELS_ROOT } from '../../models/lib/model-dir.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const CLI = path.join(ROOT, 'workers/recognize-cli.ts');

@@ -5,8 +5,8 @@ import { initBackend, tf } from '../../models/lib/backend.ts';
 import { loadModel } from '../../models/lib/load-model.ts';
 import { readPenDigits } from '../../models/lib/pen-data.ts';
 import { rasterise } from '../../shared/ink/rasterise.ts';
-import { foldBatchNorm } from '../../workers/recognition/fold-batch-norm.ts';
-import { MODELS_ROOT } from '../../workers/recognition/model-dir.ts';
+import { foldBatchNorm } from '../../models/lib/fold-batch-norm.ts';
+import { MODELS_ROOT } from '../../models/lib/model-dir.ts';
 
 /** conv(no bias) > BN > ReLU > pool > flatten > dropout > dense(bias) > BN > dropout > dense softmax, with non-trivial BN statistics. */
 function modelWithBatchNorm(): tf.Sequential {

@@ -6,9 +6,9 @@ import { composeNumbers, readPenDigits } from '../../models/lib/pen-data.ts';
 import { latticeImages, planLattice } from '../../shared/ink/lattice.ts';
 import { simplifyStrokes } from '../../shared/ink/simplify.ts';
 import type { Stroke } from '../../shared/ink/types.ts';
-import { createClassifier } from '../../workers/recognition/classifier.ts';
-import { MODELS_ROOT, resolveModelDir } from '../../workers/recognition/model-dir.ts';
-import { Recognizer } from '../../workers/recognition/recognizer.ts';
+import { createClassifier } from '../../workers/inference/tfjs-classifier.ts';
+import { MODELS_ROOT, resolveModelDir } from '../../models/lib/model-dir.ts';
+import { Recognizer } from '../../workers/inference/recognizer.ts';
 
 const digits = readPenDigits();
 const heldOut = digits.filter((d) => d.writer > 20);
@@ -45,7 +45,7 @@ describe('Recognizer with a tiny model', () => {
   let rec: Recognizer;
   beforeAll(async () => {
     await initBackend();
-    rec = await Recognizer.load({ layersModel: tinyModel(), log: quiet });
+    rec = await Recognizer.load({ layersModel: tinyModel(), backend: 'wasm', log: quiet });
   });
 
   it('returns one well-formed result per region, in order', async () => {

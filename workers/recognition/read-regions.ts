@@ -16,7 +16,7 @@ import {
   type SegmentOptions,
 } from '../../shared/ink/segment.ts';
 import type { BBox, DigitResult, RecognitionResult, Stroke } from '../../shared/ink/types.ts';
-import type { ClassifyImages } from './classifier.ts';
+import type { ClassifyImages } from '../inference/classify.ts';
 import { applyMerges, mergeCandidates, type MergeCandidate, type RefineOptions } from './refine.ts';
 
 /** Options of {@link readRegions}. */

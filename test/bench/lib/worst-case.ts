@@ -55,6 +55,16 @@ export function worstCases(seed = 9): WorstCase[] {
   ];
 }
 
+/** One measured worst case. */
+export interface WorstCaseRow {
+  name: string;
+  points: number;
+  medianMs: number;
+  maxMs: number;
+  /** Median CPU ms of this process (user + system). */
+  cpuMs: number;
+}
+
 /** Points in a region. */
 export const pointCount = (strokes: Stroke[]): number => strokes.reduce((n, s) => n + s.length, 0);
 
@@ -66,7 +76,7 @@ export const pointCount = (strokes: Stroke[]): number => strokes.reduce((n, s) =
 export async function benchWorstCases(
   recognize: (regions: Stroke[][]) => Promise<unknown>,
   runs = 9,
-): Promise<{ name: string; points: number; medianMs: number; maxMs: number; cpuMs: number }[]> {
+): Promise<WorstCaseRow[]> {
   const out = [];
   for (const c of worstCases()) {
     await recognize([c.strokes]);
@@ -94,7 +104,7 @@ export async function benchWorstCases(
 }
 
 /** The table printed by the bench. */
-export function worstCaseTable(rows: Awaited<ReturnType<typeof benchWorstCases>>): string {
+export function worstCaseTable(rows: WorstCaseRow[]): string {
   return [
     '| worst-case region (one per call) | points | median ms | max ms | median CPU ms |',
     '|---|---:|---:|---:|---:|',

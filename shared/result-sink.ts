@@ -3,15 +3,22 @@
  * current, and broadcasts it to the board's room. Used by the embedded queue (in the server) and by the
  * distributed worker process (with a socket.io Redis emitter as `broadcast`).
  */
-import type { RecognitionResult } from '../shared/ink/types.ts';
-import type { RegionLabel, ServerMessage } from '../shared/protocol.ts';
-import type { RecognitionJob, ResultSink } from './queue/types.ts';
-import { bboxOfPoints, unionBBox } from './regions/geometry.ts';
-import type { BoardStore } from './store/board-store.ts';
+import { bboxOf } from './ink/geometry.ts';
+import type { BBox, RecognitionResult } from './ink/types.ts';
+import type { RegionLabel, ServerMessage } from './protocol.ts';
+import type { RecognitionJob, ResultSink } from './recognition-contract.ts';
+
+/** Where labels are kept: the server's board store, or a worker's Redis label writer. */
+export interface LabelStore {
+  /** Stores `label` if its version is still the region's current one; resolves whether it did. */
+  setLabel(boardId: string, label: RegionLabel): Promise<boolean>;
+}
+
+const EMPTY_BOX: BBox = [Infinity, Infinity, -Infinity, -Infinity];
 
 export interface ResultSinkOptions {
   /** Where labels are stored (only the region's current version is kept). */
-  store: Pick<BoardStore, 'setLabel'>;
+  store: LabelStore;
   /** Sends a message to every client of a board, on every server (e.g. `io.to(boardRoom(id)).emit(...)`). */
   broadcast: (boardId: string, msg: ServerMessage) => void;
   /** Optional metrics; `penUpToLabelSeconds` observes pen-up to broadcast, `jobsCompleted` counts by outcome. */
@@ -42,7 +49,7 @@ export function toRegionLabel(
       bbox: d.bbox,
       strokeIds: d.strokes.map(idOf).filter((id): id is string => id !== undefined),
     })),
-    bbox: unionBBox(job.strokes.filter((s) => s.points.length).map((s) => bboxOfPoints(s.points))),
+    bbox: bboxOf(job.strokes.flatMap((s) => s.points)) ?? EMPTY_BOX,
     penUpAt: job.penUpAt,
     recognizedAt,
   };

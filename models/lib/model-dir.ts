@@ -4,7 +4,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /** The repository's models/ directory. */
-export const MODELS_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../models');
+export const MODELS_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
 const hasModel = (dir: string): boolean => existsSync(path.join(dir, 'model.json'));
 

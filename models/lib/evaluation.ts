@@ -1,19 +1,13 @@
 /**
  * Shared parts of the pen evaluations (models/eval-pen.ts, models/eval-numbers.ts): command line,
- * loading the recognizer, and writing the report next to the model.
+ * loading the digits, and writing the report next to the model.
  */
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import {
-  confusionSvg,
-  formatConfusionTable,
-  perClassReport,
-  formatClassTable,
-} from '../../models/lib/metrics.ts';
-import { parseLineRange, readMnistStrokes } from '../../models/lib/mnist-strokes.ts';
-import { PEN_FILE, loadPenDigits, parseWriters, type PenDigit } from '../../models/lib/pen-data.ts';
-import { Recognizer } from './recognizer.ts';
+import { confusionSvg, formatConfusionTable, perClassReport, formatClassTable } from './metrics.ts';
+import { parseLineRange, readMnistStrokes } from './mnist-strokes.ts';
+import { PEN_FILE, loadPenDigits, parseWriters, type PenDigit } from './pen-data.ts';
 
 /** Parsed command line of an evaluation. */
 export interface EvalArgs {
@@ -72,11 +66,6 @@ export function loadDigits(args: EvalArgs): PenDigit[] {
     : loadPenDigits(args.file, args.writers ? parseWriters(args.writers) : undefined);
   if (digits.length === 0) throw new Error(`no digits in ${args.file} for writers ${args.writers ?? 'all'}`);
   return digits;
-}
-
-/** Loads the recognizer, logging to stderr. */
-export function loadRecognizer(args: EvalArgs): Promise<Recognizer> {
-  return Recognizer.load({ model: args.model, segmenter: args.segmenter });
 }
 
 /**

@@ -8,7 +8,7 @@
  *   W' = W * s,  b' = (b - mean) * s + beta,  s = gamma / sqrt(variance + epsilon)   (per output channel)
  */
 import type * as tfTypes from '@tensorflow/tfjs';
-import { tf } from '../../models/lib/backend.ts';
+import { tf } from './backend.ts';
 
 type Layer = tfTypes.layers.Layer;
 type LayerClass = { fromConfig(cls: LayerClass, config: tfTypes.serialization.ConfigDict): Layer };
@@ -19,7 +19,7 @@ const recreate = (layer: Layer, config: tfTypes.serialization.ConfigDict): Layer
 };
 
 /** Weights of a BatchNormalization layer by role (missing gamma/beta mean 1/0). */
-function batchNormParts(bn: Layer): {
+export function batchNormParts(bn: Layer): {
   gamma?: tfTypes.Tensor;
   beta?: tfTypes.Tensor;
   mean: tfTypes.Tensor;

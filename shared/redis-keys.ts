@@ -39,3 +39,14 @@ export const outboxKey = (prefix: string) => `${prefix}:outbox`;
 export const outboxMember = (boardId: string, regionId: string, version: number) =>
   JSON.stringify([boardId, regionId, version]);
 export type BoardKeys = ReturnType<typeof boardKeys>;
+
+/**
+ * Stores a label only for the region's current version. KEYS[1] region versions, KEYS[2] labels
+ * (boardKeys().regionVersion and .labels);
+ * ARGV[1] region id, ARGV[2] version, ARGV[3] label JSON. Returns 1 if stored.
+ */
+export const SET_LABEL_SCRIPT = `
+if redis.call('HGET', KEYS[1], ARGV[1]) ~= ARGV[2] then return 0 end
+redis.call('HSET', KEYS[2], ARGV[1], ARGV[3])
+return 1
+`;

@@ -1,5 +1,9 @@
-/** The recognition queue: the interface the server uses in both modes (embedded and distributed). */
-import type { Point, RecognitionResult } from '../../shared/ink/types.ts';
+/**
+ * The recognition contracts between the server and the workers: the job (one ink region at one version),
+ * the result sink, the queue the server uses in both modes (embedded and distributed), and the region
+ * recognizer the workers provide.
+ */
+import type { Point, RecognitionResult } from './ink/types.ts';
 
 /** Recognise one ink region at one version. Idempotent: running it twice stores and sends one label. */
 export interface RecognitionJob {
@@ -27,7 +31,9 @@ export interface RecognitionQueue {
 /** Runs recognition for many regions; implementations batch digits into shared forward passes. */
 export interface RegionRecognizer {
   recognize(regions: Point[][][]): Promise<RecognitionResult[]>;
-  /** The inference backend in use, e.g. `wasm`. */
+  /** The inference backend in use, e.g. `onnx`. */
   readonly backend: string;
+  /** Why the preferred backend was passed over (e.g. CUDA could not start); undefined when it was not. */
+  readonly backendFallback?: string;
   close(): Promise<void>;
 }

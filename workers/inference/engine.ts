@@ -2,10 +2,16 @@
 import type { CreateEngine } from '../engine-types.ts';
 import { Recognizer } from './recognizer.ts';
 
-export const createEngine: CreateEngine = async ({ backend, modelDir }) => {
-  const recognizer = await Recognizer.load({ backend, model: modelDir });
+export const createEngine: CreateEngine = async ({ backend, modelDir, intraOpThreads }) => {
+  const recognizer = await Recognizer.load({
+    backend,
+    model: modelDir,
+    intraOpThreads,
+    log: () => {}, // the pool logs the backend once for all threads
+  });
   return {
     backend: recognizer.backend,
+    fallback: recognizer.fallback,
     classifyBatch: recognizer.classify,
     recognize: (regions, classify) => recognizer.recognize(regions, classify),
   };
