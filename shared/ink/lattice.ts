@@ -57,6 +57,11 @@ export interface LatticeOptions {
   gapWeight?: number;
   /** Penalty for a candidate much smaller than a digit (longest side under 0.5 H), at size 0. Default `2`. */
   smallWeight?: number;
+  /**
+   * With an 11-class model, the reading term is (1 - w) log P(best digit) + w log (1 - P(not one digit)).
+   * Default `0`.
+   */
+  massWeight?: number;
   /** Bonus when a candidate is exactly a digit of the geometric rules (shared/ink/segment.ts). Default `0.5`. */
   geometricBonus?: number;
   /** Thresholds of the geometric rules (lines, dots, the bonus). Default: their defaults. */
@@ -78,6 +83,7 @@ const DEFAULTS: Required<Omit<LatticeOptions, 'segment'>> = {
   gapWeight: 4,
   smallWeight: 2,
   geometricBonus: 0.5,
+  massWeight: 0,
 };
 
 /**
@@ -289,8 +295,15 @@ export function digitProbability(p: Float32Array): number {
 export function candidateScore(c: Candidate, p: Float32Array, options: LatticeOptions = {}): number {
   const o = { ...DEFAULTS, ...options };
   const size = Math.max(c.width, c.height);
+  const best = Math.log(Math.max(digitProbability(p), 1e-6));
+  // With "not one digit" (class 10), how much of the mass is on digits at all: a whole digit that the
+  // model cannot tell from another (4 or 9) is still a whole digit.
+  const reading =
+    p.length > 10 && o.massWeight > 0
+      ? (1 - o.massWeight) * best + o.massWeight * Math.log(Math.max(1 - (p[10] as number), 1e-6))
+      : best;
   return (
-    Math.log(Math.max(digitProbability(p), 1e-6)) -
+    reading -
     o.splitCost -
     o.widthWeight * Math.max(0, c.width - o.wideFrom) -
     o.gapWeight * Math.max(0, c.gap - 0.1) -
