@@ -25,6 +25,8 @@ import { createPresence } from './realtime/presence.ts';
 import { createSocketServer } from './realtime/socket-server.ts';
 import { DEFAULT_REGION_RULES } from './regions/types.ts';
 import { createResultSink } from '../shared/result-sink.ts';
+import { createClassCache } from './classroom/class-cache.ts';
+import { classRouter } from './http/class-api.ts';
 import type { BoardStore } from './store/board-store.ts';
 import { createMemoryStore } from './store/memory-store.ts';
 import { createRedisStore } from './store/redis-store.ts';
@@ -114,8 +116,12 @@ export async function createInkboardServer(config: Config, deps: InkboardDeps = 
   // A commit drops its stroke's live points still waiting for the relay tick, so they never follow it.
   const broadcast = (boardId: string, msg: ServerMessage) => {
     if (msg.type === 'strokes.added') live.committed(boardId, msg.strokes);
-    io.to(boardRoom(boardId)).emit(EVENTS.toClient, msg);
+    io.to(boardRoom(boardId)).emit(
+      EVENTS.toClient,
+      'boardId' in msg ? msg : ({ ...msg, boardId } as ServerMessage),
+    );
   };
+  const classes = createClassCache(store);
   const sink = createResultSink({ store, broadcast, metrics });
 
   let queue = deps.queue;
@@ -157,6 +163,8 @@ export async function createInkboardServer(config: Config, deps: InkboardDeps = 
         service,
         presence,
         live,
+        classes,
+        broadcast,
         limiter,
         metrics,
         log,
@@ -177,6 +185,7 @@ export async function createInkboardServer(config: Config, deps: InkboardDeps = 
       clients: () => io.engine.clientsCount,
     }),
   );
+  app.use('/api/v1', classRouter({ store }));
   app.use('/api/v1', apiRouter({ store, recognizer: getRecognizer }));
   const client = await mountClient(app, { dir: deps.clientDir, dev: deps.dev, httpServer });
   app.use(errorHandler(log));

@@ -13,8 +13,11 @@ import { z } from 'zod';
  * Bumped on any incompatible change to the messages below.
  * 2: live ink and cursors reach clients merged per room and tick (`live`), not as `stroke.points` and
  *    `cursor` messages one by one.
+ * 3: classroom mode: roles owner (teacher) / member (student) / viewer, a student's ink goes to their own
+ *    answer space (a board of its own), so board-scoped server messages name their `boardId`; teacher
+ *    controls (`class.control`), label corrections, new error codes LOCKED, READ_ONLY, REMOVED.
  */
-export const PROTOCOL_VERSION = 2;
+export const PROTOCOL_VERSION = 3;
 
 /** The only two socket.io event names; nothing else names an event. */
 export const EVENTS = {
@@ -44,6 +47,10 @@ export const LIMITS = {
   messagesPerSecond: 120,
   /** Strokes in one HTTP recognize request. */
   maxStrokesPerRecognize: 200,
+  /** Characters in a teacher's answer key and in a corrected label. */
+  maxAnswerLength: 40,
+  /** Students (answer spaces) in one class. */
+  maxStudents: 200,
 } as const;
 
 /** Error codes carried by every rejection: in acks, in `error` messages, in HTTP error bodies. */
@@ -62,6 +69,9 @@ export const ERROR_CODES = [
   'NOTHING_TO_REDO',
   'DEGRADED',
   'INTERNAL',
+  'LOCKED',
+  'READ_ONLY',
+  'REMOVED',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 
@@ -128,7 +138,8 @@ export const RegionLabelSchema = z.object({
 });
 export type RegionLabel = z.infer<typeof RegionLabelSchema>;
 
-export const ROLES = ['owner', 'member'] as const;
+/** owner: the teacher (board key); member: a student or participant; viewer: watches, never writes. */
+export const ROLES = ['owner', 'member', 'viewer'] as const;
 export type Role = (typeof ROLES)[number];
 
 export const PeerSchema = z.object({
@@ -139,12 +150,75 @@ export const PeerSchema = z.object({
 });
 export type Peer = z.infer<typeof PeerSchema>;
 
+/** A label corrected by a person: `text` replaces the recognised text of that region version. */
+export const CorrectionTextSchema = z
+  .string()
+  .max(LIMITS.maxAnswerLength)
+  .regex(/^[0-9]+( [0-9]+)*$/, 'a correction is digits (groups separated by one space)');
+export interface LabelCorrection {
+  regionId: string;
+  /** The region version corrected; a later version (more ink) is recognised afresh. */
+  version: number;
+  text: string;
+  /** User id of who corrected it. */
+  by: string;
+  at: number;
+}
+
 export interface BoardSnapshot {
   id: string;
   createdAt: number;
   strokes: BoardStroke[];
   labels: RegionLabel[];
+  /** Corrections of labels of the regions' current versions. */
+  corrections: LabelCorrection[];
 }
+
+/** A student of a class: their answer space is the board `spaceId`. */
+export interface Student {
+  userId: string;
+  name: string;
+  color: string;
+  spaceId: string;
+  joinedAt: number;
+}
+
+/** The teacher's controls and the class list, as every member of a board sees them. */
+export interface ClassroomView {
+  /** Classroom mode: every member writes in their own answer space. */
+  classroom: boolean;
+  /** Short join code (resolve with `GET /api/v1/codes/<code>`). */
+  joinCode: string | null;
+  /** Members may not write anywhere. */
+  locked: boolean;
+  /** Students see no recognised labels of their own answers until revealed. */
+  answersHidden: boolean;
+  /** The member holding the pen: in a class they write on the teacher's board; elsewhere only they write. */
+  pen: string | null;
+  /** Members who may not write. */
+  readOnly: string[];
+  /** Members removed by the teacher: they cannot join again until re-admitted. */
+  removed: string[];
+  students: Student[];
+  /** The expected answer; sent to the teacher only (absent for others). */
+  answerKey?: string | null;
+}
+
+/** A teacher control (`class.control`); owner only. */
+export const ClassControlSchema = z.discriminatedUnion('action', [
+  z.object({ action: z.literal('lock'), locked: z.boolean() }),
+  z.object({ action: z.literal('readOnly'), userId: IdSchema, readOnly: z.boolean() }),
+  z.object({ action: z.literal('pen'), userId: IdSchema.nullable() }),
+  z.object({ action: z.literal('remove'), userId: IdSchema }),
+  z.object({ action: z.literal('readmit'), userId: IdSchema }),
+  z.object({ action: z.literal('clear'), notice: z.string().trim().max(200).optional() }),
+  z.object({ action: z.literal('answers'), hidden: z.boolean() }),
+  z.object({
+    action: z.literal('answerKey'),
+    answerKey: z.string().trim().max(LIMITS.maxAnswerLength).nullable(),
+  }),
+]);
+export type ClassControl = z.infer<typeof ClassControlSchema>;
 
 // ---------------------------------------------------------------- client -> server
 
@@ -156,8 +230,13 @@ export const JoinSchema = z.object({
   userKey: SecretSchema,
   name: NameSchema,
   color: ColorSchema,
-  /** The key returned when the board was created: grants the owner role (clear the whole board). */
+  /**
+   * The teacher key returned when the board was created (it travels in the teacher link, so it works from
+   * any device): grants the owner role (teacher controls, clear the whole board).
+   */
   ownerKey: SecretSchema.optional(),
+  /** Join as a viewer (a projector): sees the teacher's board, never writes, is not a student. */
+  viewer: z.boolean().optional(),
 });
 
 /** Points of a stroke still being drawn, streamed in small batches so others see ink live. */
@@ -203,6 +282,25 @@ export const ProfileSchema = z.object({ type: z.literal('profile'), name: NameSc
 /** Ask for a fresh snapshot (the client does this after every reconnect). */
 export const ResyncSchema = z.object({ type: z.literal('resync') });
 
+/** A teacher control (owner only). */
+export const ClassControlMessageSchema = z.object({
+  type: z.literal('class.control'),
+  control: ClassControlSchema,
+});
+
+/**
+ * Correct a label: `boardId` is the board or answer space holding the region, `version` the region version
+ * seen, `text` the right digits. The teacher may correct any label of the class; others the labels of the
+ * board they write on.
+ */
+export const LabelCorrectSchema = z.object({
+  type: z.literal('label.correct'),
+  boardId: IdSchema,
+  regionId: IdSchema,
+  version: z.number().int().nonnegative(),
+  text: CorrectionTextSchema,
+});
+
 export const ClientMessageSchema = z.discriminatedUnion('type', [
   JoinSchema,
   StrokePointsSchema,
@@ -214,6 +312,8 @@ export const ClientMessageSchema = z.discriminatedUnion('type', [
   CursorSchema,
   ProfileSchema,
   ResyncSchema,
+  ClassControlMessageSchema,
+  LabelCorrectSchema,
 ]);
 export type ClientMessage = z.infer<typeof ClientMessageSchema>;
 export type ClientMessageType = ClientMessage['type'];
@@ -221,19 +321,42 @@ export type ClientMessageOf<T extends ClientMessageType> = Extract<ClientMessage
 
 // ---------------------------------------------------------------- server -> client
 
+/**
+ * Board-scoped messages carry `boardId`: the teacher's board or one answer space (a client may see
+ * several). Absent only from servers before protocol 3.
+ */
 export type ServerMessage =
-  /** Answer to join and resync: the whole board, who you are, who is here. */
-  | { type: 'snapshot'; board: BoardSnapshot; you: Peer; peers: Peer[]; degraded: boolean }
+  /**
+   * Answer to join and resync: the whole board, the answer spaces you may see (yours as a student, all as
+   * the teacher), the class, who you are, who is here.
+   */
+  | {
+      type: 'snapshot';
+      board: BoardSnapshot;
+      spaces: BoardSnapshot[];
+      classroom: ClassroomView;
+      you: Peer;
+      peers: Peer[];
+      degraded: boolean;
+    }
   /** What moved in the room during one relay tick: `stroke.points` batches and cursors. */
-  | { type: 'live'; batches: LiveBatch[]; cursors: LiveCursor[] }
+  | { type: 'live'; boardId?: string; batches: LiveBatch[]; cursors: LiveCursor[] }
   /** Strokes committed, or restored by undo/redo. */
-  | { type: 'strokes.added'; strokes: BoardStroke[] }
+  | { type: 'strokes.added'; boardId?: string; strokes: BoardStroke[] }
   /** Strokes erased, undone or cleared. */
-  | { type: 'strokes.removed'; strokeIds: string[] }
+  | { type: 'strokes.removed'; boardId?: string; strokeIds: string[] }
   /** A region's recognition result; clients keep the highest version per region. */
-  | { type: 'label'; label: RegionLabel }
+  | { type: 'label'; boardId?: string; label: RegionLabel }
   /** A region no longer exists (all its strokes removed). */
-  | { type: 'label.removed'; regionId: string; version: number }
+  | { type: 'label.removed'; boardId?: string; regionId: string; version: number }
+  /** A label was corrected by a person. */
+  | { type: 'label.corrected'; boardId: string; correction: LabelCorrection }
+  /** The class changed (controls, students). */
+  | { type: 'class.state'; classroom: ClassroomView }
+  /** A new answer space (to the teacher). */
+  | { type: 'space.added'; space: BoardSnapshot; student: Student }
+  /** Something everyone should read: the board was cleared, you were removed. */
+  | { type: 'class.notice'; kind: 'cleared' | 'removed'; text: string }
   /** Everyone on the board now. */
   | { type: 'presence'; peers: Peer[] }
   /** The board store or queue is unreachable (degraded) or back (not degraded). */
@@ -266,6 +389,10 @@ export const SERVER_MESSAGE_TYPES: readonly ServerMessageType[] = [
   'strokes.removed',
   'label',
   'label.removed',
+  'label.corrected',
+  'class.state',
+  'space.added',
+  'class.notice',
   'presence',
   'status',
   'error',
@@ -292,12 +419,34 @@ export interface HandshakeAuth {
 
 // ---------------------------------------------------------------- HTTP
 
+/** `POST /api/v1/boards` with an optional body `{ "classroom": true }`. */
+export const CreateBoardRequestSchema = z.object({ classroom: z.boolean().optional() }).strict();
+
 /** `POST /api/v1/boards` answers this. */
 export interface CreateBoardResponse {
   boardId: string;
   ownerKey: string;
   url: string;
+  /** Short code students type instead of the link (`GET /api/v1/codes/<code>`). */
+  joinCode: string;
+  /** The teacher link: opens the board as the teacher on any device (keep it private). */
+  teacherUrl: string;
+  classroom: boolean;
 }
+
+/** `GET /api/v1/codes/<code>` answers this. */
+export interface ResolveCodeResponse {
+  boardId: string;
+  url: string;
+}
+
+/** Join codes: 6 characters without look-alikes (0/O, 1/I). */
+export const JOIN_CODE_ALPHABET = 'ABCDEFGHJKLMNPQRSTUVWXYZ23456789';
+export const JoinCodeSchema = z
+  .string()
+  .trim()
+  .transform((s) => s.toUpperCase())
+  .pipe(z.string().regex(/^[A-HJ-NP-Z2-9]{6}$/, 'a join code is 6 letters and digits'));
 
 export const RecognizeRequestSchema = z.object({
   strokes: z

@@ -27,6 +27,12 @@ export function boardKeys(prefix: string, boardId: string) {
     log: `${base}:log`,
     /** string: id of the writer whose commit goes next (after it lost a race), short TTL */
     turn: `${base}:turn`,
+    /** hash: `classroom` -> the teacher's controls and class list JSON */
+    extra: `${base}:extra`,
+    /** hash: region id -> latest correction JSON (with the region's strokes) */
+    corrections: `${base}:corr`,
+    /** list (all boards): every correction JSON ever made, oldest first: the training data export */
+    training: `${prefix}:corrections`,
   };
 }
 
@@ -50,3 +56,6 @@ if redis.call('HGET', KEYS[1], ARGV[1]) ~= ARGV[2] then return 0 end
 redis.call('HSET', KEYS[2], ARGV[1], ARGV[3])
 return 1
 `;
+
+/** Hash (all boards): join code -> board id. */
+export const codesKey = (prefix: string) => `${prefix}:codes`;

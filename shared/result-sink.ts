@@ -62,7 +62,7 @@ export function createResultSink(opts: ResultSinkOptions): ResultSink {
     const stored = await opts.store.setLabel(job.boardId, label);
     opts.metrics?.jobsCompleted?.inc({ outcome: stored ? 'stored' : 'stale' });
     if (!stored) return;
-    opts.broadcast(job.boardId, { type: 'label', label });
+    opts.broadcast(job.boardId, { type: 'label', boardId: job.boardId, label });
     opts.metrics?.penUpToLabelSeconds?.observe(Math.max(0, now() - job.penUpAt) / 1000);
   };
 }

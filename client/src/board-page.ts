@@ -2,6 +2,12 @@
 import Konva from 'konva';
 import type { ProtocolError } from '../../shared/protocol.ts';
 import { BoardState, type Point } from './board-state.ts';
+import type { RegionLabel } from '../../shared/protocol.ts';
+import { boardsSvg, download, stagePng } from './export.ts';
+import { classPanel } from './ui/class-panel.ts';
+import { askCorrection } from './ui/correction-dialog.ts';
+import { createExportMenu } from './ui/export-menu.ts';
+import { closeMenus } from './ui/menus.ts';
 import * as identity from './identity.ts';
 import { Connection } from './net/connection.ts';
 import { DEFAULT_WIDTH } from './palette.ts';
@@ -34,6 +40,12 @@ export async function mountBoard(app: HTMLElement, boardId: string): Promise<voi
     showFatal(app, { code: 'BOARD_NOT_FOUND', message: 'This is not a board link.' });
     return;
   }
+  // The teacher link (`#teacher=<key>`) works on any device: keep the key here, then drop it from the URL.
+  const teacherKey = /^#teacher=([A-Za-z0-9_-]{16,128})$/.exec(location.hash)?.[1];
+  if (teacherKey) {
+    identity.saveOwnerKey(boardId, teacherKey);
+    history.replaceState(null, '', location.pathname + location.search);
+  }
   let name = identity.savedName();
   let personColor = identity.savedColor();
   if (!name) {
@@ -50,11 +62,13 @@ export async function mountBoard(app: HTMLElement, boardId: string): Promise<voi
 
   const state = new BoardState(boardId);
   const ownerKey = identity.ownerKeyFor(boardId);
+  const viewer = !ownerKey && new URLSearchParams(location.search).has('view');
   const conn = new Connection(state, {
     userKey: identity.userKey(),
     name,
     color: personColor,
     ...(ownerKey ? { ownerKey } : {}),
+    ...(viewer ? { viewer } : {}),
   });
 
   // ------------------------------------------------------------------ layout
@@ -66,14 +80,35 @@ export async function mountBoard(app: HTMLElement, boardId: string): Promise<voi
   const stage = new Konva.Stage({ container: host, width: host.clientWidth, height: host.clientHeight });
   const inkLayer = new Konva.Layer({ listening: false });
   const labelLayer = new Konva.Layer({ listening: false });
+  // A student's own answer space sits over the teacher's board (which reads like a worksheet under it).
+  const spaceInkLayer = new Konva.Layer({ listening: false });
+  const spaceLabelLayer = new Konva.Layer({ listening: false });
   const draftLayer = new Konva.Layer({ listening: false });
   // Ink and labels change now and then; ink in progress and cursors change every frame in a busy room,
   // so they share one layer of their own and only that one repaints at that rate.
-  stage.add(inkLayer, labelLayer, draftLayer);
+  stage.add(inkLayer, labelLayer, spaceInkLayer, spaceLabelLayer, draftLayer);
   const viewport = new Viewport(stage);
   const strokesView = new StrokesView(inkLayer, draftLayer, state);
-  new LabelsView(labelLayer, state);
+  const labelsView = new LabelsView(labelLayer, state, viewport);
   new CursorsView(draftLayer, state, viewport);
+  /** The student's own space on the canvas, once the join says which it is. */
+  let mySpace: { state: BoardState; strokes: StrokesView; labels: LabelsView } | undefined;
+  const showMySpace = (): void => {
+    const id = state.mySpaceId;
+    if (!id || mySpace?.state.boardId === id) return;
+    const spaceState = state.space(id);
+    mySpace = {
+      state: spaceState,
+      strokes: new StrokesView(spaceInkLayer, draftLayer, spaceState),
+      labels: new LabelsView(spaceLabelLayer, spaceState, viewport),
+    };
+    applyClass();
+  };
+  /** Where this page's ink and erasing go now (the student's space, or the board). */
+  const inkTarget = () =>
+    mySpace && state.inkState === mySpace.state
+      ? { state: mySpace.state, strokes: mySpace.strokes }
+      : { state, strokes: strokesView };
 
   // The dotted paper follows pan and zoom.
   const paintPaper = (): void => {
@@ -97,7 +132,7 @@ export async function mountBoard(app: HTMLElement, boardId: string): Promise<voi
   let spaceHeld = false;
   const errorToast = (message: string): void => toasts.show(message, 'error');
   const pen = new PenTool(conn, draftLayer, viewport, { color: () => color, width: () => width });
-  const eraser = new EraserTool(state, conn, strokesView, draftLayer, viewport, errorToast);
+  const eraser = new EraserTool(inkTarget, conn, draftLayer, viewport, errorToast);
   const tools: Record<ToolName, Tool | null> = { pen, eraser, hand: null };
   const sendCursor = throttle(
     (p: Point | null) => conn.send({ type: 'cursor', cursor: p }),
@@ -107,7 +142,43 @@ export async function mountBoard(app: HTMLElement, boardId: string): Promise<voi
     tool: () => tools[toolName],
     spaceHeld: () => spaceHeld,
     onCursor: (p) => sendCursor(p && [Math.round(p[0] * 10) / 10, Math.round(p[1] * 10) / 10]),
+    takePress: (screen) => {
+      // A press that only closes a menu draws nothing.
+      if (closeMenus()) return true;
+      const hit = labelHit(screen);
+      if (!hit) return false;
+      void correctLabel(hit.on, hit.label);
+      return true;
+    },
   });
+
+  // ------------------------------------------------------------------ labels: tap to correct
+  /** The label under a press, on a board whose labels this person may correct. */
+  const labelHit = (screen: Point): { on: BoardState; label: RegionLabel } | undefined => {
+    if (toolName !== 'pen' && toolName !== 'hand') return undefined;
+    const mine = mySpace?.labels.labelAt(screen);
+    if (mine && mySpace) return { on: mySpace.state, label: mine };
+    const onBoard = labelsView.labelAt(screen);
+    if (!onBoard) return undefined;
+    // The teacher corrects anything; others the board they write on.
+    if (state.isOwner || (inkTarget().state === state && !state.writeBlocked))
+      return { on: state, label: onBoard };
+    return undefined;
+  };
+  const correctLabel = async (on: BoardState, label: RegionLabel): Promise<void> => {
+    const current = on.corrections.get(label.regionId);
+    const text = current && current.version === label.version ? current.text : label.text;
+    const alts = label.digits.length === 1 ? label.digits[0]!.alternatives.map((a) => String(a.label)) : [];
+    const fixed = await askCorrection(text, alts);
+    if (fixed === null) return;
+    void requestAndReport({
+      type: 'label.correct',
+      boardId: on.boardId,
+      regionId: label.regionId,
+      version: label.version,
+      text: fixed,
+    });
+  };
 
   // ------------------------------------------------------------------ actions
   const requestAndReport = async (msg: Parameters<Connection['request']>[0]): Promise<boolean> => {
@@ -183,11 +254,54 @@ export async function mountBoard(app: HTMLElement, boardId: string): Promise<voi
       isOwner: state.isOwner,
       zoom: viewport.scale,
     });
+  const exportMenu = createExportMenu({
+    png: async () => download(`inkboard-${boardId.slice(0, 8)}.png`, await stagePng(stage)),
+    svg: () =>
+      download(
+        `inkboard-${boardId.slice(0, 8)}.svg`,
+        new Blob([boardsSvg(mySpace ? [state, mySpace.state] : [state])], { type: 'image/svg+xml' }),
+      ),
+  });
+  const banner = h('div.class-banner', { 'data-testid': 'class-banner', hidden: true, role: 'status' });
   page.append(
-    topbar(state, conn, toasts, () => void editSelf()),
+    topbar(state, conn, toasts, () => void editSelf(), exportMenu),
     toolbar.el,
+    banner,
   );
   renderToolbar();
+
+  // ------------------------------------------------------------------ classroom
+  let panel: HTMLElement | undefined;
+  const applyClass = (): void => {
+    const c = state.classroom;
+    if (state.isOwner && c && (c.classroom || c.students.length) && !panel) {
+      panel = classPanel({ state, request: (m) => conn.request(m), toasts, ownerKey });
+      page.append(panel);
+      page.classList.add('with-class-panel');
+    }
+    const blocked = state.writeBlocked;
+    const me = state.you?.userId;
+    const msgs: string[] = [];
+    if (blocked) msgs.push(blocked);
+    else if (c?.classroom && me && c.pen === me)
+      msgs.push('You have the pen: you are writing on the teacher’s board');
+    else if (c?.classroom && state.you?.role === 'member')
+      msgs.push('You write in your own space: only you and the teacher see it');
+    if (state.you?.role === 'member' && c?.answersHidden) msgs.push('Answers are hidden by the teacher');
+    banner.textContent = msgs.join(' · ');
+    banner.hidden = msgs.length === 0;
+    banner.classList.toggle('blocked', !!blocked);
+    mySpace?.labels.setVisible(!(state.you?.role === 'member' && c?.answersHidden));
+  };
+  state.events.on('class', applyClass);
+  state.events.on('peers', applyClass);
+  state.events.on('spaces', showMySpace);
+  state.events.on('notice', (n) => {
+    if (n.kind === 'removed') {
+      conn.close();
+      showFatal(app, { code: 'REMOVED', message: n.text });
+    } else toasts.show(n.text, 'info', 6000);
+  });
   viewport.events.on('change', renderToolbar);
   state.events.on('peers', renderToolbar);
   router.refreshCursor();
@@ -204,6 +318,15 @@ export async function mountBoard(app: HTMLElement, boardId: string): Promise<voi
   conn.events.on('error', (err) => toasts.error(err));
   conn.events.on('fatal', (err) => showFatal(app, err));
   conn.events.on('synced', ({ first }) => {
+    showMySpace();
+    applyClass();
+    // The server may have given us another colour (someone in the room had ours): adopt it.
+    const given = state.you?.color;
+    if (given && given !== personColor) {
+      if (color === personColor) color = given;
+      personColor = given;
+      renderToolbar();
+    }
     if (!first) return;
     // Opening a board with ink on it: show it all if it is not already on screen.
     const box = contentBox();
@@ -217,7 +340,10 @@ export async function mountBoard(app: HTMLElement, boardId: string): Promise<voi
     if (s === 'connected' && lastStatus === 'reconnecting') toasts.show('Reconnected: board is up to date');
     lastStatus = s;
   });
-  exposeTestHook(state, conn, viewport);
+  exposeTestHook(state, conn, viewport, () => [
+    ...labelsView.boxes().map((b) => ({ ...b, boardId: state.boardId })),
+    ...(mySpace?.labels.boxes().map((b) => ({ ...b, boardId: mySpace!.state.boardId })) ?? []),
+  ]);
 }
 
 function showFatal(app: HTMLElement, err: ProtocolError): void {
@@ -228,12 +354,22 @@ function showFatal(app: HTMLElement, err: ProtocolError): void {
         ? 'This page is out of date. Reload to get the new version.'
         : err.code === 'FORBIDDEN'
           ? 'You do not have access to this board.'
-          : err.message;
+          : err.code === 'REMOVED'
+            ? 'The teacher removed you from this board. Ask them to let you back in, then reload.'
+            : err.message;
   const card = h(
     'div.fatal-card',
     { role: 'alert', 'data-testid': 'fatal' },
     h('div.brand-mark.large'),
-    h('h1', {}, err.code === 'BOARD_NOT_FOUND' ? 'Board not found' : 'Cannot open this board'),
+    h(
+      'h1',
+      {},
+      err.code === 'BOARD_NOT_FOUND'
+        ? 'Board not found'
+        : err.code === 'REMOVED'
+          ? 'Removed from the board'
+          : 'Cannot open this board',
+    ),
     h('p', {}, message),
     h(
       'div.dialog-actions',

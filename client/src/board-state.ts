@@ -6,6 +6,8 @@
 import type {
   BoardSnapshot,
   BoardStroke,
+  ClassroomView,
+  LabelCorrection,
   LiveBatch,
   Peer,
   RegionLabel,
@@ -48,6 +50,12 @@ export interface BoardEvents extends Record<string, unknown> {
   peers: undefined;
   cursors: undefined;
   degraded: { degraded: boolean; reason?: string };
+  /** The class (teacher controls, students) changed. */
+  class: undefined;
+  /** An answer space was added (the teacher sees them all). */
+  spaces: undefined;
+  /** A notice for everyone (the board was cleared, you were removed). */
+  notice: { kind: 'cleared' | 'removed'; text: string };
 }
 
 /** Live strokes nobody has touched for this long are dropped (their author went away mid-stroke). */
@@ -60,6 +68,14 @@ export class BoardState {
   readonly pending = new Map<string, PendingStroke>();
   readonly live = new Map<string, LiveStroke>();
   readonly labels = new Map<string, RegionLabel>();
+  /** Corrections by region id (shown instead of the recognised text for that version). */
+  readonly corrections = new Map<string, LabelCorrection>();
+  /** The class of this board (main board only). */
+  classroom: ClassroomView | null = null;
+  /** Answer spaces this page sees, by board id (main board only): yours as a student, all as the teacher. */
+  readonly spaces = new Map<string, BoardState>();
+  /** The student's own answer space (main board only). */
+  mySpaceId: string | undefined;
   /** Highest removed version per region, so a late label of an older version is not resurrected. */
   private readonly removedRegions = new Map<string, number>();
   readonly peers = new Map<string, Peer>();
@@ -97,19 +113,73 @@ export class BoardState {
 
   /** Replaces everything with a snapshot (after join and every reconnect); pending strokes are kept. */
   applySnapshot(msg: Extract<ServerMessage, { type: 'snapshot' }>): void {
-    const board: BoardSnapshot = msg.board;
+    this.applyBoard(msg.board);
+    for (const space of msg.spaces ?? []) this.space(space.id).applyBoard(space);
+    this.you = msg.you;
+    this.setPeers(msg.peers);
+    this.setDegraded(msg.degraded);
+    if (msg.classroom) this.setClassroom(msg.classroom);
+    this.events.emit('spaces', undefined);
+  }
+
+  /** Replaces strokes, labels and corrections with a board's snapshot; pending strokes are kept. */
+  applyBoard(board: BoardSnapshot): void {
     this.createdAt = board.createdAt;
     this.strokes.clear();
     for (const s of board.strokes) this.strokes.set(s.id, s);
     for (const id of this.strokes.keys()) this.pending.delete(id);
-    this.live.clear();
+    for (const id of [...this.live.keys()]) {
+      this.live.delete(id);
+      this.events.emit('live', { strokeId: id, removed: true });
+    }
     this.labels.clear();
     this.removedRegions.clear();
     for (const l of board.labels) this.labels.set(l.regionId, l);
-    this.you = msg.you;
-    this.setPeers(msg.peers);
-    this.setDegraded(msg.degraded);
+    this.corrections.clear();
+    for (const c of board.corrections ?? []) this.corrections.set(c.regionId, c);
     this.events.emit('strokes', { added: [], removed: [], reset: true });
+    this.events.emit('labels', undefined);
+  }
+
+  /** The state of an answer space (created on first use). */
+  space(boardId: string): BoardState {
+    let s = this.spaces.get(boardId);
+    if (!s) {
+      s = new BoardState(boardId);
+      s.you = this.you;
+      this.spaces.set(boardId, s);
+    }
+    return s;
+  }
+
+  /** The board our ink goes to: our answer space in a class, unless we hold the pen; else this board. */
+  get inkState(): BoardState {
+    const me = this.you;
+    if (this.mySpaceId && me?.role === 'member' && this.classroom?.pen !== me.userId)
+      return this.space(this.mySpaceId);
+    return this;
+  }
+
+  /** Is this board's ink ours to write on now (not locked, read-only or handed to someone else)? */
+  get writeBlocked(): string | null {
+    const me = this.you;
+    const c = this.classroom;
+    if (!me || me.role === 'owner') return null;
+    if (me.role === 'viewer') return 'You are watching: viewers do not write';
+    if (!c) return null;
+    if (c.locked) return 'Locked by the teacher';
+    if (c.readOnly.includes(me.userId)) return 'The teacher made you read-only';
+    if (!c.classroom && c.pen && c.pen !== me.userId) return 'The teacher handed the pen to someone else';
+    return null;
+  }
+
+  setClassroom(c: ClassroomView): void {
+    this.classroom = c;
+    this.events.emit('class', undefined);
+  }
+
+  applyCorrection(c: LabelCorrection): void {
+    this.corrections.set(c.regionId, c);
     this.events.emit('labels', undefined);
   }
 
@@ -141,6 +211,19 @@ export class BoardState {
         break;
       case 'status':
         this.setDegraded(msg.degraded, msg.reason);
+        break;
+      case 'label.corrected':
+        this.applyCorrection(msg.correction);
+        break;
+      case 'class.state':
+        this.setClassroom(msg.classroom);
+        break;
+      case 'space.added':
+        this.space(msg.space.id).applyBoard(msg.space);
+        this.events.emit('spaces', undefined);
+        break;
+      case 'class.notice':
+        this.events.emit('notice', { kind: msg.kind, text: msg.text });
         break;
       case 'error':
         // Shown by the connection layer.
@@ -229,6 +312,7 @@ export class BoardState {
     for (const p of peers) this.peers.set(p.userId, p);
     const me = this.you && this.peers.get(this.you.userId);
     if (me) this.you = me;
+    for (const s of this.spaces.values()) s.you = this.you;
     // Cursors and live ink of people who left go with them.
     let cursorsChanged = false;
     for (const id of this.cursors.keys()) {

@@ -1,5 +1,5 @@
 /** The landing page: create a new board (POST /api/v1/boards) or reopen a recent one. */
-import type { CreateBoardResponse, HttpErrorBody } from '../../shared/protocol.ts';
+import type { CreateBoardResponse, HttpErrorBody, ResolveCodeResponse } from '../../shared/protocol.ts';
 import * as identity from './identity.ts';
 import { h, icon } from './ui/dom.ts';
 import { ICONS } from './ui/icons.ts';
@@ -13,8 +13,15 @@ export function mountLanding(app: HTMLElement): void {
     icon(ICONS.plus),
     'New board',
   );
-  create.addEventListener('click', async () => {
+  const createClass = h(
+    'button.btn.big',
+    { type: 'button', 'data-testid': 'new-class', title: 'Every student answers in their own space' },
+    icon(ICONS.plus),
+    'New class',
+  );
+  const start = async (classroom: boolean) => {
     create.disabled = true;
+    createClass.disabled = true;
     error.textContent = '';
     try {
       if (!identity.savedName()) {
@@ -30,6 +37,7 @@ export function mountLanding(app: HTMLElement): void {
       const res = await fetch('/api/v1/boards', {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(classroom ? { classroom } : {}),
       });
       if (!res.ok) {
         const body = (await res.json().catch(() => null)) as HttpErrorBody | null;
@@ -41,7 +49,42 @@ export function mountLanding(app: HTMLElement): void {
     } catch (e) {
       error.textContent = `Could not create a board: ${e instanceof Error ? e.message : String(e)}`;
       create.disabled = false;
+      createClass.disabled = false;
     }
+  };
+  create.addEventListener('click', () => void start(false));
+  createClass.addEventListener('click', () => void start(true));
+
+  // Students type the short code from the teacher's screen.
+  const codeInput = h('input.text-input.code-input', {
+    type: 'text',
+    placeholder: 'ABC234',
+    maxlength: 6,
+    autocomplete: 'off',
+    'aria-label': 'Join code',
+    'data-testid': 'join-code-input',
+  });
+  const joinForm = h(
+    'form.join-form',
+    {},
+    h('label.muted', {}, 'Have a code? '),
+    codeInput,
+    h('button.btn', { type: 'submit', 'data-testid': 'join-code-go' }, 'Join'),
+  );
+  joinForm.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    error.textContent = '';
+    const code = codeInput.value.trim().toUpperCase();
+    const res = await fetch(`/api/v1/codes/${encodeURIComponent(code)}`).catch(() => null);
+    if (!res?.ok) {
+      error.textContent =
+        res?.status === 404
+          ? 'No board has this code: check it with your teacher.'
+          : 'That is not a join code (6 letters and digits).';
+      return;
+    }
+    const body = (await res.json()) as ResolveCodeResponse;
+    location.assign(`/b/${encodeURIComponent(body.boardId)}`);
   });
 
   const recent = identity.recentBoards();
@@ -84,7 +127,8 @@ export function mountLanding(app: HTMLElement): void {
           {},
           'Open a board, share its link with your class, and write together. Every number anyone writes is recognised and labelled on every screen, live.',
         ),
-        create,
+        h('div.landing-actions', {}, create, createClass),
+        joinForm,
         error,
         h('p.muted.small', {}, 'Each board has its own secret link. Only people you give it to can join.'),
       ),

@@ -1,5 +1,6 @@
 /** Board ids, owner keys and user ids: random where they must be unguessable, hashed where secret. */
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHash, randomBytes, randomInt, timingSafeEqual } from 'node:crypto';
+import { JOIN_CODE_ALPHABET } from '../../shared/protocol.ts';
 
 /** 128 random bits, base64url (22 characters). */
 export const newBoardId = (): string => randomBytes(16).toString('base64url');
@@ -21,3 +22,7 @@ export function keyMatches(key: string | undefined, hash: string): boolean {
   const b = Buffer.from(hash);
   return a.length === b.length && timingSafeEqual(a, b);
 }
+
+/** A short join code: 6 characters of `JOIN_CODE_ALPHABET` (30 bits); pairs with a per-IP lookup limit. */
+export const newJoinCode = (): string =>
+  Array.from({ length: 6 }, () => JOIN_CODE_ALPHABET[randomInt(JOIN_CODE_ALPHABET.length)]).join('');

@@ -34,7 +34,12 @@ export async function applyStrokeChanges(tx: BoardTx, input: ChangeInput): Promi
 
   if (removeIds.length) ws.removeStrokes(new Set(removeIds));
   for (const s of add)
-    ws.addStroke({ id: s.id, author: s.author, bbox: bboxOfPoints(s.points) }, now, live, penDownAt);
+    ws.addStroke(
+      { id: s.id, author: s.author, bbox: bboxOfPoints(s.points), at: s.createdAt },
+      now,
+      live,
+      penDownAt,
+    );
   const { changed, removed, moved } = ws.changes();
 
   // Points of the changed regions' strokes, for their recognition jobs.

@@ -18,7 +18,15 @@ export const emptyOutcome = (): Outcome => ({ added: [], removedIds: [], jobs: [
 /** A rejection with its protocol error code. */
 export class ActionError extends Error {
   constructor(
-    readonly code: 'FORBIDDEN' | 'LIMIT_REACHED' | 'NOT_FOUND' | 'NOTHING_TO_UNDO' | 'NOTHING_TO_REDO',
+    readonly code:
+      | 'FORBIDDEN'
+      | 'LIMIT_REACHED'
+      | 'NOT_FOUND'
+      | 'NOTHING_TO_UNDO'
+      | 'NOTHING_TO_REDO'
+      | 'LOCKED'
+      | 'READ_ONLY'
+      | 'REMOVED',
     message: string,
   ) {
     super(message);

@@ -1,8 +1,8 @@
 /** The JSON API: create a board, recognise strokes. */
 import express, { Router } from 'express';
 import type { CreateBoardResponse } from '../../shared/protocol.ts';
-import { RecognizeRequestSchema } from '../../shared/protocol.ts';
-import { hashKey, newBoardId, newOwnerKey } from '../auth/keys.ts';
+import { CreateBoardRequestSchema, RecognizeRequestSchema } from '../../shared/protocol.ts';
+import { hashKey, newBoardId, newJoinCode, newOwnerKey } from '../auth/keys.ts';
 import type { RegionRecognizer } from '../../shared/recognition-contract.ts';
 import type { BoardStore } from '../store/board-store.ts';
 import { StoreUnavailableError } from '../store/board-store.ts';
@@ -23,22 +23,42 @@ export function apiRouter(opts: ApiOptions): Router {
   const r = Router();
   const json = express.json({ limit: '2mb' });
 
-  r.post('/boards', rateLimit(opts.boardsPerMinute ?? 60, 60), async (req, res) => {
+  r.post('/boards', rateLimit(opts.boardsPerMinute ?? 60, 60), json, async (req, res) => {
+    const parsed = CreateBoardRequestSchema.safeParse(req.body ?? {});
+    if (!parsed.success)
+      return sendError(res, 'BAD_MESSAGE', `body: ${parsed.error.issues[0]?.message ?? 'invalid'}`);
     if (opts.store.degraded)
       return sendError(res, 'DEGRADED', 'the board store is unreachable; try again shortly');
     const boardId = newBoardId();
     const ownerKey = newOwnerKey();
-    try {
-      await opts.store.createBoard({ id: boardId, createdAt: Date.now(), ownerKeyHash: hashKey(ownerKey) });
-    } catch (err) {
-      if (err instanceof StoreUnavailableError)
-        return sendError(res, 'DEGRADED', 'the board store is unreachable');
-      throw err;
+    const classroom = parsed.data.classroom ?? false;
+    let joinCode: string;
+    for (let attempt = 0; ; attempt++) {
+      joinCode = newJoinCode();
+      try {
+        await opts.store.createBoard({
+          id: boardId,
+          createdAt: Date.now(),
+          ownerKeyHash: hashKey(ownerKey),
+          joinCode,
+          ...(classroom ? { classroom } : {}),
+        });
+        break;
+      } catch (err) {
+        if (err instanceof StoreUnavailableError)
+          return sendError(res, 'DEGRADED', 'the board store is unreachable');
+        // A join code already taken (one in a billion): draw another.
+        if (attempt >= 4) throw err;
+      }
     }
+    const url = `${req.protocol}://${req.get('host')}/b/${boardId}`;
     const body: CreateBoardResponse = {
       boardId,
       ownerKey,
-      url: `${req.protocol}://${req.get('host')}/b/${boardId}`,
+      url,
+      joinCode,
+      teacherUrl: `${url}#teacher=${ownerKey}`,
+      classroom,
     };
     res.status(201).json(body);
   });

@@ -53,7 +53,7 @@ export function createLiveRelay(io: InkServer, opts: LiveRelayOptions = {}) {
     rooms.delete(boardId);
     clearTimeout(buf.timer);
     const cursors = [...buf.cursors].map(([userId, cursor]) => ({ userId, cursor }));
-    io.to(boardRoom(boardId)).emit(EVENTS.toClient, { type: 'live', batches: buf.batches, cursors });
+    io.to(boardRoom(boardId)).emit(EVENTS.toClient, { type: 'live', boardId, batches: buf.batches, cursors });
   }
 
   function bufferOf(boardId: string): RoomBuffer {

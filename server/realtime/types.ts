@@ -9,6 +9,8 @@ export interface SocketData {
   name?: string;
   color?: string;
   role?: Role;
+  /** A student in a class: their answer space (a board id). */
+  spaceId?: string;
 }
 
 // eslint-disable-next-line @typescript-eslint/no-empty-object-type

@@ -16,6 +16,16 @@ export function isNear(a: BBox, b: BBox, rules: RegionRules): boolean {
 
 export const newRegionId = (): string => randomBytes(9).toString('base64url');
 
+/**
+ * Sorts a region's strokes into drawing order (commit time; ties and strokes without a time keep their order).
+ * A stroke restored by undo, or a merged region's strokes, would otherwise come last, and the digits of a
+ * region would be read from a different stroke order than before the erase.
+ */
+export function sortByDrawing(strokes: RegionStroke[]): void {
+  // Array sort is stable: strokes committed in the same millisecond keep the order they were added in.
+  strokes.sort((a, b) => (a.at ?? 0) - (b.at ?? 0));
+}
+
 /** A deep copy of a region (as structuredClone, but a commit loads dozens of them: much cheaper). */
 function copyRegion(r: Region): Region {
   return {
@@ -85,6 +95,7 @@ export class RegionWorkingSet {
       this.drop(other);
     }
     target.strokes.push(stroke);
+    sortByDrawing(target.strokes);
     this.moved.set(stroke.id, target.id);
     if (live) target.updatedAt = now;
     this.touch(target);

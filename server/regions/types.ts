@@ -6,6 +6,8 @@ export interface RegionStroke {
   id: string;
   author: string;
   bbox: BBox;
+  /** Commit time of the stroke: a region keeps its strokes in drawing order (undo puts one back in place). */
+  at?: number;
 }
 
 export interface Region {
@@ -14,7 +16,7 @@ export interface Region {
   version: number;
   /** The user who started the region. */
   author: string;
-  /** In commit order. */
+  /** In drawing order (`at`, then id), whatever order they were added or restored in. */
   strokes: RegionStroke[];
   bbox: BBox;
   /** Server time a stroke was last written into the region (erasing does not count), ms since epoch. */

@@ -1,7 +1,8 @@
 /** A board held in memory, and how queued writes apply to it (the memory store and its journal share this). */
 import type { BoardStroke, RegionLabel } from '../../shared/protocol.ts';
 import type { Region } from '../regions/types.ts';
-import type { BoardMeta, BoardTx, UserHistory, WriteOp } from './board-store.ts';
+import type { ClassControls } from '../classroom/controls.ts';
+import type { BoardMeta, BoardTx, StoredCorrection, UserHistory, WriteOp } from './board-store.ts';
 
 export interface BoardState {
   meta: BoardMeta;
@@ -10,6 +11,9 @@ export interface BoardState {
   regions: Map<string, Region>;
   labels: Map<string, RegionLabel>;
   history: Map<string, UserHistory>;
+  classroom?: ClassControls;
+  /** By region id: the latest correction of each region (kept when the region goes: training data). */
+  corrections: Map<string, StoredCorrection>;
 }
 
 export function emptyBoard(meta: BoardMeta): BoardState {
@@ -20,6 +24,7 @@ export function emptyBoard(meta: BoardMeta): BoardState {
     regions: new Map(),
     labels: new Map(),
     history: new Map(),
+    corrections: new Map(),
   };
 }
 
@@ -44,6 +49,12 @@ export function applyWrite(b: BoardState, op: WriteOp): void {
       break;
     case 'history':
       b.history.set(op.userId, op.history);
+      break;
+    case 'classroom':
+      b.classroom = op.classroom;
+      break;
+    case 'correction':
+      b.corrections.set(op.correction.regionId, op.correction);
       break;
   }
 }
@@ -79,6 +90,14 @@ export function applyWriteUndoable(b: BoardState, op: WriteOp, undo: (() => void
     case 'history':
       restore(b.history, op.userId);
       break;
+    case 'classroom': {
+      const was = b.classroom;
+      undo.push(() => void (b.classroom = was));
+      break;
+    }
+    case 'correction':
+      restore(b.corrections, op.correction.regionId);
+      break;
   }
   applyWrite(b, op);
 }
@@ -94,6 +113,7 @@ export function stateTx(s: BoardState, ops: WriteOp[]): BoardTx {
     recentRegions: async (since) => [...s.regions.values()].filter((r) => r.updatedAt >= since),
     allRegions: async () => [...s.regions.values()],
     getHistory: async (userId) => structuredClone(s.history.get(userId) ?? { undo: [], redo: [] }),
+    getClassroom: async () => (s.classroom ? structuredClone(s.classroom) : undefined),
     write: (op) => void ops.push(op),
   };
 }
@@ -114,6 +134,8 @@ export interface SerializedBoard {
   regions: Region[];
   labels: RegionLabel[];
   history: [string, UserHistory][];
+  classroom?: ClassControls;
+  corrections?: StoredCorrection[];
 }
 
 export function serializeBoard(b: BoardState): SerializedBoard {
@@ -124,6 +146,8 @@ export function serializeBoard(b: BoardState): SerializedBoard {
     regions: [...b.regions.values()],
     labels: [...b.labels.values()],
     history: [...b.history],
+    ...(b.classroom ? { classroom: b.classroom } : {}),
+    corrections: [...b.corrections.values()],
   };
 }
 
@@ -135,5 +159,12 @@ export function deserializeBoard(s: SerializedBoard): BoardState {
     regions: new Map(s.regions.map((r) => [r.id, r])),
     labels: new Map(s.labels.map((l) => [l.regionId, l])),
     history: new Map(s.history),
+    ...(s.classroom ? { classroom: s.classroom } : {}),
+    corrections: new Map((s.corrections ?? []).map((c) => [c.regionId, c])),
   };
+}
+
+/** Corrections of the regions' current versions (what the room sees). */
+export function currentCorrections(b: BoardState): StoredCorrection[] {
+  return [...b.corrections.values()].filter((c) => b.regions.get(c.regionId)?.version === c.version);
 }

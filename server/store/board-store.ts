@@ -13,7 +13,8 @@
  * versions still pending after a while (the server died, or the queue was down, between the commit and
  * the enqueue), rebuilt from the board, so a stored change is always recognised eventually.
  */
-import type { BoardSnapshot, BoardStroke, RegionLabel } from '../../shared/protocol.ts';
+import type { BoardSnapshot, BoardStroke, LabelCorrection, RegionLabel } from '../../shared/protocol.ts';
+import type { ClassControls } from '../classroom/controls.ts';
 import type { RecognitionJob } from '../../shared/recognition-contract.ts';
 import type { Region } from '../regions/types.ts';
 
@@ -22,6 +23,24 @@ export interface BoardMeta {
   createdAt: number;
   /** sha256 of the owner key (base64url); the key itself is never stored. */
   ownerKeyHash: string;
+  /** Classroom mode: every member writes in their own answer space. Default false. */
+  classroom?: boolean;
+  /** Short join code of a top-level board. */
+  joinCode?: string;
+  /** An answer space: the class (board) it belongs to... */
+  parentId?: string;
+  /** ...and the student (user id) whose space it is. */
+  spaceOf?: string;
+}
+
+/** A correction as stored: what the room sees, plus the region's strokes at that version (training data). */
+export interface StoredCorrection extends LabelCorrection {
+  /** The region's strokes in drawing order, points in board units. */
+  strokes: [number, number][][];
+  /** User id of the region's author. */
+  author: string;
+  /** The board (or answer space) of the region. */
+  boardId: string;
 }
 
 /** One undoable action of one user. `strokes` hold the data needed to restore removed strokes. */
@@ -43,7 +62,9 @@ export type WriteOp =
   | { t: 'strokeRegion'; id: string; regionId: string }
   | { t: 'putRegion'; region: Region }
   | { t: 'deleteRegion'; id: string }
-  | { t: 'history'; userId: string; history: UserHistory };
+  | { t: 'history'; userId: string; history: UserHistory }
+  | { t: 'classroom'; classroom: ClassControls }
+  | { t: 'correction'; correction: StoredCorrection };
 
 export interface BoardTx {
   readonly meta: BoardMeta;
@@ -56,6 +77,8 @@ export interface BoardTx {
   recentRegions(since: number): Promise<Region[]>;
   allRegions(): Promise<Region[]>;
   getHistory(userId: string): Promise<UserHistory>;
+  /** The teacher's controls and class list; undefined until the first control or student. */
+  getClassroom(): Promise<ClassControls | undefined>;
   write(op: WriteOp): void;
 }
 
@@ -68,8 +91,12 @@ export interface BoardStore {
   onStatus(listener: StoreStatusListener): void;
   createBoard(meta: BoardMeta): Promise<void>;
   getMeta(boardId: string): Promise<BoardMeta | undefined>;
-  /** Strokes (in commit order) and the labels of regions that still exist. */
+  /** Strokes (in commit order), the labels of regions that still exist and their current corrections. */
   snapshot(boardId: string): Promise<BoardSnapshot | undefined>;
+  /** The board's classroom controls, read fresh (outside any transaction). */
+  getClassroom(boardId: string): Promise<ClassControls | undefined>;
+  /** The board id of a join code, if any. */
+  resolveCode(code: string): Promise<string | undefined>;
   /**
    * `onApplied` runs once the writes are visible to other readers, possibly before they are durable
    * (the memory store calls it before its fsync): broadcasts and recognition need not wait for the disk,

@@ -3,6 +3,7 @@
  * The recognition outbox is kept in memory only: after a restart, a board's regions without a label of
  * their current version are pending again once the board is loaded (by its first reader or writer).
  */
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Logger } from '../../shared/logger.ts';
 import type { BoardSnapshot, RegionLabel } from '../../shared/protocol.ts';
@@ -14,7 +15,14 @@ import {
   type BoardStore,
   type WriteOp,
 } from './board-store.ts';
-import { applyLabel, applyWrite, emptyBoard, stateTx, type BoardState } from './board-state.ts';
+import {
+  applyLabel,
+  applyWrite,
+  currentCorrections,
+  emptyBoard,
+  stateTx,
+  type BoardState,
+} from './board-state.ts';
 import { BoardJournal } from './journal.ts';
 import { KeyedMutex } from './keyed-mutex.ts';
 
@@ -38,6 +46,8 @@ export function createMemoryStore(opts: MemoryStoreOptions): BoardStore {
   const boards = new Map<string, Promise<Loaded | undefined>>();
   const mutex = new KeyedMutex();
   const compactBytes = opts.compactBytes ?? 16 * 1024 * 1024;
+  /** Join codes: one file per code holding the board id. */
+  const codesDir = path.join(opts.dataDir, 'codes');
   let closed = false;
 
   /** Region versions not yet reported queued: key board/region/version. */
@@ -70,6 +80,23 @@ export function createMemoryStore(opts: MemoryStoreOptions): BoardStore {
       const state = emptyBoard(meta);
       const journal = await BoardJournal.create(jopts, state);
       boards.set(meta.id, Promise.resolve({ state, journal }));
+      if (meta.joinCode) {
+        await mkdir(codesDir, { recursive: true });
+        await writeFile(path.join(codesDir, meta.joinCode), meta.id, { flag: 'wx' });
+      }
+    },
+
+    async resolveCode(code) {
+      if (!/^[A-Z0-9]{1,16}$/.test(code)) return undefined;
+      return readFile(path.join(codesDir, code), 'utf8').then(
+        (id) => id.trim() || undefined,
+        () => undefined,
+      );
+    },
+
+    async getClassroom(boardId) {
+      const c = (await load(boardId))?.state.classroom;
+      return c ? structuredClone(c) : undefined;
     },
 
     async getMeta(boardId) {
@@ -85,6 +112,7 @@ export function createMemoryStore(opts: MemoryStoreOptions): BoardStore {
         createdAt: state.meta.createdAt,
         strokes: [...state.strokes.values()].sort(byCommitOrder),
         labels: [...state.labels.values()],
+        corrections: currentCorrections(state).map(({ strokes: _s, author: _a, boardId: _b, ...c }) => c),
       };
     },
 

@@ -4,7 +4,8 @@
  */
 import type { BoardStroke } from '../../shared/protocol.ts';
 import type { Region } from '../regions/types.ts';
-import type { UserHistory, WriteOp } from './board-store.ts';
+import type { ClassControls } from '../classroom/controls.ts';
+import type { StoredCorrection, UserHistory, WriteOp } from './board-store.ts';
 import type { BoardState } from './board-state.ts';
 import type { BoardKeys } from '../../shared/redis-keys.ts';
 
@@ -35,6 +36,15 @@ export function commandsOf(k: BoardKeys, op: WriteOp): string[][] {
       ];
     case 'history':
       return [['HSET', k.history, op.userId, JSON.stringify(op.history)]];
+    case 'classroom':
+      return [['HSET', k.extra, 'classroom', JSON.stringify(op.classroom)]];
+    case 'correction': {
+      const json = JSON.stringify(op.correction);
+      return [
+        ['HSET', k.corrections, op.correction.regionId, json],
+        ['RPUSH', k.training, json],
+      ];
+    }
   }
 }
 
@@ -65,6 +75,13 @@ function applyCommand(k: BoardKeys, b: BoardState, [cmd, key, field, value]: str
     case k.history:
       if (set) b.history.set(field, JSON.parse(value) as UserHistory);
       else b.history.delete(field);
+      break;
+    case k.extra:
+      if (set && field === 'classroom') b.classroom = JSON.parse(value) as ClassControls;
+      break;
+    case k.corrections:
+      if (set) b.corrections.set(field, JSON.parse(value) as StoredCorrection);
+      else b.corrections.delete(field);
       break;
     // Region versions, the recent-regions index and labels are not cached.
   }

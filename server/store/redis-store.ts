@@ -20,7 +20,8 @@
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import type { Logger } from '../../shared/logger.ts';
-import type { BoardSnapshot, BoardStroke, RegionLabel } from '../../shared/protocol.ts';
+import type { BoardSnapshot, BoardStroke, LabelCorrection, RegionLabel } from '../../shared/protocol.ts';
+import type { ClassControls } from '../classroom/controls.ts';
 import type { RecognitionJob } from '../../shared/recognition-contract.ts';
 import type { Region } from '../regions/types.ts';
 import {
@@ -31,6 +32,7 @@ import {
   type BoardStore,
   type BoardTx,
   type StoreStatusListener,
+  type StoredCorrection,
   type UserHistory,
   type WriteOp,
 } from './board-store.ts';
@@ -38,6 +40,7 @@ import { applyWriteUndoable, stateTx, type BoardState } from './board-state.ts';
 import {
   SET_LABEL_SCRIPT,
   boardKeys,
+  codesKey,
   outboxKey,
   outboxMember,
   type BoardKeys,
@@ -154,7 +157,11 @@ export function createRedisStore(opts: RedisStoreOptions): BoardStore {
     if (cached) return cached;
     const h = await call(() => redis.hgetall(boardKeys(prefix, boardId).meta));
     if (!h.id) return undefined;
-    const meta = { id: h.id, createdAt: Number(h.createdAt), ownerKeyHash: h.ownerKeyHash ?? '' };
+    const meta: BoardMeta = { id: h.id, createdAt: Number(h.createdAt), ownerKeyHash: h.ownerKeyHash ?? '' };
+    if (h.classroom === '1') meta.classroom = true;
+    if (h.joinCode) meta.joinCode = h.joinCode;
+    if (h.parentId) meta.parentId = h.parentId;
+    if (h.spaceOf) meta.spaceOf = h.spaceOf;
     if (metas.size > 10_000) metas.clear();
     metas.set(boardId, meta);
     return meta;
@@ -175,12 +182,16 @@ export function createRedisStore(opts: RedisStoreOptions): BoardStore {
         .hgetall(k.strokeRegion)
         .hgetall(k.regions)
         .hgetall(k.history)
+        .hgetall(k.extra)
+        .hgetall(k.corrections)
         .exec(),
     );
     if (!res) throw new Error('board load aborted');
     for (const [err] of res) if (err) throw err;
-    const [version, strokes, strokeRegion, regions, history] = res.map(([, v]) => v) as [
+    const [version, strokes, strokeRegion, regions, history, extra, corrections] = res.map(([, v]) => v) as [
       string | null,
+      Record<string, string>,
+      Record<string, string>,
       Record<string, string>,
       Record<string, string>,
       Record<string, string>,
@@ -194,6 +205,10 @@ export function createRedisStore(opts: RedisStoreOptions): BoardStore {
       // Labels are not cached: no transaction reads them (snapshots read Redis).
       labels: new Map(),
       history: new Map(Object.entries(history).map(([id, s]) => [id, JSON.parse(s) as UserHistory])),
+      ...(extra.classroom ? { classroom: JSON.parse(extra.classroom) as ClassControls } : {}),
+      corrections: new Map(
+        Object.entries(corrections).map(([id, s]) => [id, JSON.parse(s) as StoredCorrection]),
+      ),
     };
     return { state, version: Number(version ?? 0) };
   }
@@ -332,12 +347,30 @@ export function createRedisStore(opts: RedisStoreOptions): BoardStore {
 
     async createBoard(meta) {
       const k = boardKeys(prefix, meta.id);
+      if (meta.joinCode) {
+        const fresh = await call(() => redis.hsetnx(codesKey(prefix), meta.joinCode!, meta.id));
+        if (!fresh) throw new Error(`join code ${meta.joinCode} is taken`);
+      }
       await call(() =>
         redis.hset(k.meta, {
           id: meta.id,
           createdAt: String(meta.createdAt),
           ownerKeyHash: meta.ownerKeyHash,
+          ...(meta.classroom ? { classroom: '1' } : {}),
+          ...(meta.joinCode ? { joinCode: meta.joinCode } : {}),
+          ...(meta.parentId ? { parentId: meta.parentId } : {}),
+          ...(meta.spaceOf ? { spaceOf: meta.spaceOf } : {}),
         }),
+      );
+    },
+
+    async resolveCode(code) {
+      return (await call(() => redis.hget(codesKey(prefix), code))) ?? undefined;
+    },
+
+    async getClassroom(boardId) {
+      return parse<ClassControls>(
+        await call(() => redis.hget(boardKeys(prefix, boardId).extra, 'classroom')),
       );
     },
 
@@ -347,8 +380,13 @@ export function createRedisStore(opts: RedisStoreOptions): BoardStore {
       const k = boardKeys(prefix, boardId);
       const meta = await getMeta(boardId);
       if (!meta) return undefined;
-      const [strokes, labels, versions] = await call(() =>
-        Promise.all([redis.hgetall(k.strokes), redis.hgetall(k.labels), redis.hgetall(k.regionVersion)]),
+      const [strokes, labels, versions, corrections] = await call(() =>
+        Promise.all([
+          redis.hgetall(k.strokes),
+          redis.hgetall(k.labels),
+          redis.hgetall(k.regionVersion),
+          redis.hgetall(k.corrections),
+        ]),
       );
       return {
         id: boardId,
@@ -359,6 +397,10 @@ export function createRedisStore(opts: RedisStoreOptions): BoardStore {
         labels: Object.entries(labels)
           .filter(([id]) => versions[id] !== undefined)
           .map(([, s]) => JSON.parse(s) as RegionLabel),
+        corrections: Object.values(corrections)
+          .map((s) => JSON.parse(s) as StoredCorrection)
+          .filter((c) => versions[c.regionId] === String(c.version))
+          .map(({ strokes: _s, author: _a, boardId: _b, ...c }): LabelCorrection => c),
       };
     },
 

@@ -3,7 +3,7 @@
  * outbox, and how labels read (confidence tiers, alternatives).
  */
 import { describe, expect, it } from 'vitest';
-import type { BoardStroke, Peer, RegionLabel } from '../../shared/protocol.ts';
+import type { BoardStroke, ClassroomView, Peer, RegionLabel } from '../../shared/protocol.ts';
 import { BoardState } from '../../client/src/board-state.ts';
 import { Outbox } from '../../client/src/net/outbox.ts';
 import { formatLabel } from '../../client/src/view/label-format.ts';
@@ -11,6 +11,16 @@ import { polylineNear, unionBox } from '../../client/src/view/geometry.ts';
 
 const me: Peer = { userId: 'me', name: 'Me', color: '#2563eb', role: 'member' };
 const other: Peer = { userId: 'other', name: 'Other', color: '#dc2626', role: 'member' };
+const classroom: ClassroomView = {
+  classroom: false,
+  joinCode: null,
+  locked: false,
+  answersHidden: false,
+  pen: null,
+  readOnly: [],
+  removed: [],
+  students: [],
+};
 
 function label(regionId: string, version: number, text: string, confidences: number[] = [0.99]): RegionLabel {
   return {
@@ -42,7 +52,9 @@ function joined(): BoardState {
   const s = new BoardState('board1');
   s.applySnapshot({
     type: 'snapshot',
-    board: { id: 'board1', createdAt: 0, strokes: [], labels: [] },
+    board: { id: 'board1', createdAt: 0, strokes: [], labels: [], corrections: [] },
+    spaces: [],
+    classroom,
     you: me,
     peers: [me, other],
     degraded: false,
@@ -112,7 +124,9 @@ describe('board state', () => {
     s.addPending({ id: 'mine', color: '#000000', width: 4, points: [[5, 5]] });
     s.applySnapshot({
       type: 'snapshot',
-      board: { id: 'board1', createdAt: 0, strokes: [stroke('b')], labels: [] },
+      board: { id: 'board1', createdAt: 0, strokes: [stroke('b')], labels: [], corrections: [] },
+      spaces: [],
+      classroom,
       you: me,
       peers: [me],
       degraded: false,

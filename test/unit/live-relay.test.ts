@@ -36,7 +36,12 @@ describe('live relay', () => {
     vi.advanceTimersByTime(1);
     expect(sent.map((s) => s.room).sort()).toEqual(['board:b1', 'board:b2'].sort());
     const b1 = sent.find((s) => s.msg.type === 'live' && s.msg.batches[0]?.strokeId === 'x');
-    expect(b1?.msg).toEqual({ type: 'live', batches: [batch('x', 0), batch('x', 1)], cursors: [] });
+    expect(b1?.msg).toEqual({
+      type: 'live',
+      boardId: 'b1',
+      batches: [batch('x', 0), batch('x', 1)],
+      cursors: [],
+    });
     vi.advanceTimersByTime(200);
     expect(sent).toHaveLength(2);
   });
@@ -77,6 +82,7 @@ describe('live relay', () => {
     expect(sent.map((s) => s.msg)).toEqual([
       {
         type: 'live',
+        boardId: 'b1',
         batches: [],
         cursors: [
           { userId: 'ann', cursor: [2, 2] },
@@ -97,7 +103,7 @@ describe('live relay', () => {
     relay.committed('b1', [{ id: 'x', author: 'u' }]);
     vi.advanceTimersByTime(40);
     expect(sent.map((s) => s.msg)).toEqual([
-      { type: 'live', batches: [batch('y', 0), batch('x', 0, 1, 'v')], cursors: [] },
+      { type: 'live', boardId: 'b1', batches: [batch('y', 0), batch('x', 0, 1, 'v')], cursors: [] },
     ]);
     // Nothing left: no message at all.
     relay.push('b1', batch('z', 0));

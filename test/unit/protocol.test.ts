@@ -43,6 +43,16 @@ const good: ClientMessage[] = [
   { type: 'cursor', cursor: null },
   { type: 'profile', name: 'Bob', color: '#ffffff' },
   { type: 'resync' },
+  { ...join, viewer: true },
+  { type: 'class.control', control: { action: 'lock', locked: true } },
+  { type: 'class.control', control: { action: 'readOnly', userId: 'u1', readOnly: true } },
+  { type: 'class.control', control: { action: 'pen', userId: null } },
+  { type: 'class.control', control: { action: 'remove', userId: 'u1' } },
+  { type: 'class.control', control: { action: 'readmit', userId: 'u1' } },
+  { type: 'class.control', control: { action: 'clear', notice: 'Next question' } },
+  { type: 'class.control', control: { action: 'answers', hidden: true } },
+  { type: 'class.control', control: { action: 'answerKey', answerKey: '42' } },
+  { type: 'label.correct', boardId: 'b1', regionId: 'r1', version: 2, text: '1984' },
 ];
 
 const many = (n: number) => Array.from({ length: n }, (_, i) => [i, i] as [number, number]);
@@ -55,6 +65,17 @@ const bad: [string, unknown, (typeof ERROR_CODES)[number]][] = [
   ['join without boardId', { ...join, boardId: undefined }, 'BAD_MESSAGE'],
   ['join with a version string', { ...join, protocolVersion: '1' }, 'BAD_MESSAGE'],
   ['join with a short user key', { ...join, userKey: 'short' }, 'BAD_MESSAGE'],
+  ['an unknown control', { type: 'class.control', control: { action: 'explode' } }, 'BAD_MESSAGE'],
+  [
+    'a correction with letters',
+    { type: 'label.correct', boardId: 'b', regionId: 'r', version: 1, text: '1a' },
+    'BAD_MESSAGE',
+  ],
+  [
+    'a correction too long',
+    { type: 'label.correct', boardId: 'b', regionId: 'r', version: 1, text: '1'.repeat(41) },
+    'TOO_LARGE',
+  ],
   ['join with an empty name', { ...join, name: '   ' }, 'BAD_MESSAGE'],
   ['join with a long name', { ...join, name: 'x'.repeat(LIMITS.maxNameLength + 1) }, 'TOO_LARGE'],
   ['join with a bad board id', { ...join, boardId: '../etc/passwd' }, 'BAD_MESSAGE'],

@@ -116,3 +116,23 @@ describe('RegionWorkingSet', () => {
     expect(ws2.changes()).toMatchObject({ changed: [], removed: [{ regionId: r.id, version: 3 }] });
   });
 });
+
+describe('drawing order', () => {
+  it('a stroke restored by undo goes back to its place in the region, not to the end', () => {
+    const ws = new RegionWorkingSet(rules);
+    const r = ws.addStroke({ ...s('a', [0, 0, 50, 100]), at: 1000 }, 1000, true);
+    ws.addStroke({ ...s('b', [40, 0, 90, 100]), at: 1500 }, 1500, true);
+    ws.addStroke({ ...s('c', [80, 0, 130, 100]), at: 2000 }, 2000, true);
+    const region = structuredClone(r);
+    // Erase the first stroke (the rest stays one region), then restore it as undo does (not live).
+    const erase = new RegionWorkingSet(rules);
+    erase.load([region]);
+    erase.removeStrokes(new Set(['a']));
+    const [after] = erase.changes().changed;
+    expect(after!.strokes.map((x) => x.id)).toEqual(['b', 'c']);
+    const undo = new RegionWorkingSet(rules);
+    undo.load([structuredClone(after!)]);
+    const back = undo.addStroke({ ...s('a', [0, 0, 50, 100]), at: 1000 }, 9000, false);
+    expect(back.strokes.map((x) => x.id)).toEqual(['a', 'b', 'c']);
+  });
+});

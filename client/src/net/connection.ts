@@ -28,6 +28,8 @@ export interface JoinIdentity {
   name: string;
   color: string;
   ownerKey?: string;
+  /** Join as a viewer (a projector): read only. */
+  viewer?: boolean;
 }
 
 export interface ConnectionEvents extends Record<string, unknown> {
@@ -44,7 +46,15 @@ export interface ConnectionEvents extends Record<string, unknown> {
 const COMMIT_RETRY_MS = 8000;
 const ACK_TIMEOUT_MS = 10_000;
 /** Errors that mean the commit can never succeed: drop it rather than retry forever. */
-const PERMANENT_COMMIT_ERRORS = new Set(['BAD_MESSAGE', 'TOO_LARGE', 'LIMIT_REACHED', 'FORBIDDEN']);
+const PERMANENT_COMMIT_ERRORS = new Set([
+  'BAD_MESSAGE',
+  'TOO_LARGE',
+  'LIMIT_REACHED',
+  'FORBIDDEN',
+  'LOCKED',
+  'READ_ONLY',
+  'REMOVED',
+]);
 
 type ClientSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 
@@ -59,6 +69,8 @@ export class Connection {
   private held: ServerMessage[] = [];
   private syncedOnce = false;
   private retryTimer: ReturnType<typeof setInterval> | undefined;
+  /** The board state each of our unacknowledged strokes was drawn on (a class has several). */
+  private readonly pendingOn = new Map<string, BoardState>();
 
   constructor(
     private readonly state: BoardState,
@@ -77,6 +89,7 @@ export class Connection {
       this.joined = false;
       this.joining = false;
       this.state.clearTransient();
+      for (const sp of this.state.spaces.values()) sp.clearTransient();
       // 'io server disconnect' means the server dropped us on purpose; socket.io does not retry then.
       if (reason === 'io server disconnect') this.socket.connect();
       this.setStatus('reconnecting');
@@ -105,9 +118,23 @@ export class Connection {
       this.flushOutbox(0);
       void this.resync();
     });
+    // A teacher told of a student whose answer space this page does not hold (it was added while we
+    // joined): a resync brings it, and the server adds us to its room.
+    let resyncTimer: ReturnType<typeof setTimeout> | undefined;
+    this.state.events.on('class', () => {
+      const c = this.state.classroom;
+      if (!this.state.isOwner || !c || resyncTimer) return;
+      if (c.students.every((s) => this.state.spaces.has(s.spaceId))) return;
+      resyncTimer = setTimeout(() => {
+        resyncTimer = undefined;
+        const now = this.state.classroom;
+        if (now?.students.some((s) => !this.state.spaces.has(s.spaceId))) void this.resync();
+      }, 1000);
+    });
     this.retryTimer = setInterval(() => {
       if (this.joined) this.flushOutbox(COMMIT_RETRY_MS);
       this.state.expireLive();
+      for (const sp of this.state.spaces.values()) sp.expireLive();
     }, 2000);
   }
 
@@ -148,7 +175,9 @@ export class Connection {
 
   /** Commits a finished stroke: shown at once, kept in the outbox until acknowledged. */
   commit(stroke: PendingStroke): void {
-    this.state.addPending(stroke);
+    const target = this.state.inkState;
+    target.addPending(stroke);
+    this.pendingOn.set(stroke.id, target);
     this.outbox.add(stroke);
     if (this.joined) this.sendCommit(stroke);
   }
@@ -175,7 +204,7 @@ export class Connection {
   private async join(): Promise<void> {
     this.joining = true;
     this.held = [];
-    const { userKey, name, color, ownerKey } = this.identity;
+    const { userKey, name, color, ownerKey, viewer } = this.identity;
     const msg: ClientMessage = {
       type: 'join',
       protocolVersion: PROTOCOL_VERSION,
@@ -184,6 +213,7 @@ export class Connection {
       name,
       color,
       ...(ownerKey ? { ownerKey } : {}),
+      ...(viewer ? { viewer } : {}),
     };
     const res = await this.emitWithAck(msg);
     if (!res.ok) {
@@ -193,6 +223,7 @@ export class Connection {
         code === 'BOARD_NOT_FOUND' ||
         code === 'FORBIDDEN' ||
         code === 'PROTOCOL_VERSION' ||
+        code === 'REMOVED' ||
         code === 'BAD_MESSAGE'
       ) {
         this.events.emit('fatal', res.error);
@@ -208,6 +239,9 @@ export class Connection {
       return;
     }
     this.joined = true;
+    const data = res.data as { spaceId?: string } | undefined;
+    this.state.mySpaceId = data?.spaceId;
+    this.state.events.emit('spaces', undefined);
     this.finishSync(res, true);
   }
 
@@ -217,12 +251,12 @@ export class Connection {
     this.joining = false;
     if (!res.ok) {
       this.events.emit('error', res.error);
-      for (const m of held) this.state.apply(m);
+      for (const m of held) this.route(m);
       return;
     }
     const snap = res.data as ServerMessage | undefined;
     if (snap && typeof snap === 'object' && snap.type === 'snapshot') this.state.applySnapshot(snap);
-    for (const m of held) this.state.apply(m);
+    for (const m of held) this.route(m);
     if (isJoin) {
       this.setStatus('connected');
       this.flushOutbox(0);
@@ -241,7 +275,14 @@ export class Connection {
       return;
     }
     if (this.joining) this.held.push(msg);
-    else this.state.apply(msg);
+    else this.route(msg);
+  }
+
+  /** Applies a message to the board it is about: this board or one of the answer spaces we see. */
+  private route(msg: ServerMessage): void {
+    const id = 'boardId' in msg ? msg.boardId : undefined;
+    if (!id || id === this.state.boardId) this.state.apply(msg);
+    else this.state.space(id).apply(msg);
   }
 
   private flushOutbox(olderThanMs: number): void {
@@ -260,14 +301,13 @@ export class Connection {
         this.outbox.remove(stroke.id);
         const data = res.data as Partial<BoardStroke> | { stroke?: BoardStroke } | undefined;
         const stored = data && 'stroke' in data ? data.stroke : (data as Partial<BoardStroke> | undefined);
-        this.state.confirmPending(
-          stroke.id,
-          stored?.author ?? this.state.you?.userId ?? 'me',
-          stored?.createdAt,
-        );
+        const on = this.pendingOn.get(stroke.id) ?? this.state;
+        this.pendingOn.delete(stroke.id);
+        on.confirmPending(stroke.id, stored?.author ?? this.state.you?.userId ?? 'me', stored?.createdAt);
       } else if (PERMANENT_COMMIT_ERRORS.has(res.error.code)) {
         this.outbox.remove(stroke.id);
-        this.state.removeStrokes([stroke.id]);
+        (this.pendingOn.get(stroke.id) ?? this.state).removeStrokes([stroke.id]);
+        this.pendingOn.delete(stroke.id);
         this.events.emit('error', res.error);
       }
       // Otherwise (offline, timeout, rate limited, degraded) it stays in the outbox for the next flush.

@@ -23,9 +23,9 @@ export class EraserTool implements Tool {
   private readonly trail: Konva.Circle;
 
   constructor(
-    private readonly state: BoardState,
+    /** The board erased on and its view: in a class, a student's own answer space. */
+    private readonly target: () => { state: BoardState; strokes: StrokesView },
     private readonly conn: Connection,
-    private readonly strokes: StrokesView,
     private readonly overlay: Konva.Layer,
     private readonly viewport: Viewport,
     private readonly onError: (message: string) => void,
@@ -73,7 +73,7 @@ export class EraserTool implements Tool {
   }
 
   cancel(): void {
-    for (const id of this.hits) this.strokes.setHidden(id, false);
+    for (const id of this.hits) this.target().strokes.setHidden(id, false);
     this.hits = new Set();
     this.last = null;
     this.trail.visible(false);
@@ -84,9 +84,9 @@ export class EraserTool implements Tool {
     for (let i = 0; i < ids.length; i += LIMITS.maxEraseIds) {
       const chunk = ids.slice(i, i + LIMITS.maxEraseIds);
       const res = await this.conn.request({ type: 'erase', strokeIds: chunk });
-      if (res.ok) this.state.removeStrokes(chunk);
+      if (res.ok) this.target().state.removeStrokes(chunk);
       else {
-        for (const id of chunk) this.strokes.setHidden(id, false);
+        for (const id of chunk) this.target().strokes.setHidden(id, false);
         this.onError(res.error.code === 'NOT_JOINED' ? 'Offline: nothing was erased' : res.error.message);
         // The board may have changed under us (say, the strokes were already gone): fetch the truth.
         if (res.error.code !== 'NOT_JOINED') void this.conn.resync();
@@ -104,8 +104,8 @@ export class EraserTool implements Tool {
 
   private hitTest(p: Point): void {
     const scale = this.viewport.scale;
-    for (const s of this.state.visibleStrokes()) {
-      if (this.hits.has(s.id) || !this.state.canErase(s.id)) continue;
+    for (const s of this.target().state.visibleStrokes()) {
+      if (this.hits.has(s.id) || !this.target().state.canErase(s.id)) continue;
       const r = RADIUS_PX / scale + s.width / 2;
       let b = this.bboxes.get(s);
       if (!b) {
@@ -115,7 +115,7 @@ export class EraserTool implements Tool {
       if (p[0] < b[0] - r || p[0] > b[2] + r || p[1] < b[1] - r || p[1] > b[3] + r) continue;
       if (polylineNear(s.points, p, r)) {
         this.hits.add(s.id);
-        this.strokes.setHidden(s.id, true);
+        this.target().strokes.setHidden(s.id, true);
       }
     }
   }

@@ -13,6 +13,11 @@ export interface RouterOptions {
   spaceHeld: () => boolean;
   /** The pointer moved over the board (board units), or left it (null). */
   onCursor: (p: Point | null) => void;
+  /**
+   * A press on the board, before any gesture starts (screen px within the board): true when it was taken
+   * (it closed a menu, or tapped a label), so it neither draws nor pans. Default: never taken.
+   */
+  takePress?: (screen: Point) => boolean;
 }
 
 /**
@@ -85,6 +90,10 @@ export class PointerRouter {
       return;
     }
     if (this.gesture) return;
+    if (this.opts.takePress?.(pos)) {
+      this.pointers.delete(e.pointerId);
+      return;
+    }
     const tool = this.opts.tool();
     const pan = !tool || this.opts.spaceHeld() || (e.pointerType === 'mouse' && e.button === 1);
     if (pan) {

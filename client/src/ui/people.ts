@@ -2,6 +2,7 @@
 import type { BoardState } from '../board-state.ts';
 import { h } from './dom.ts';
 import { initials } from './profile-dialog.ts';
+import { registerMenu } from './menus.ts';
 
 export function peopleWidget(state: BoardState, onEditSelf: () => void): HTMLElement {
   const avatars = h('div.avatars');
@@ -18,6 +19,7 @@ export function peopleWidget(state: BoardState, onEditSelf: () => void): HTMLEle
     e.stopPropagation();
     list.hidden = !list.hidden;
   });
+  registerMenu(list);
   document.addEventListener('pointerdown', (e) => {
     if (!el.contains(e.target as Node)) list.hidden = true;
   });
@@ -41,7 +43,8 @@ export function peopleWidget(state: BoardState, onEditSelf: () => void): HTMLEle
           {},
           h('span.avatar', { style: `background:${p.color}` }, initials(p.name)),
           h('span.person-name', {}, p.name, me ? h('span.muted', {}, ' (you)') : null),
-          p.role === 'owner' ? h('span.badge', {}, 'owner') : null,
+          p.role === 'owner' ? h('span.badge', {}, 'teacher') : null,
+          p.role === 'viewer' ? h('span.badge', {}, 'viewer') : null,
           me
             ? h(
                 'button.link-button',

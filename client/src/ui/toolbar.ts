@@ -5,6 +5,7 @@
 import { INK_COLORS, PEN_WIDTHS } from '../palette.ts';
 import { h, icon } from './dom.ts';
 import { ICONS } from './icons.ts';
+import { registerMenu } from './menus.ts';
 
 export type ToolName = 'pen' | 'eraser' | 'hand';
 
@@ -163,6 +164,8 @@ export function createToolbar(actions: ToolbarActions): Toolbar {
     h('div.tb-sep'),
     h('div.tb-group', {}, zoomOut, zoomLabel, zoomIn, fit),
   );
+  registerMenu(clearMenu);
+  registerMenu(popoverStyle);
   document.addEventListener('pointerdown', (e) => {
     if (!el.contains(e.target as Node)) {
       clearMenu.hidden = true;

@@ -12,6 +12,7 @@ export function topbar(
   conn: Connection,
   toasts: Toasts,
   onEditSelf: () => void,
+  extra?: HTMLElement,
 ): HTMLElement {
   const share = h(
     'button.btn.share',
@@ -41,6 +42,7 @@ export function topbar(
     ),
     h('div.topbar-spacer'),
     statusIndicator(conn, state),
+    extra ?? null,
     share,
     peopleWidget(state, onEditSelf),
   );
