@@ -92,25 +92,28 @@ function score(o: LatticeOptions): number[] {
 }
 const fmt = (xs: number[]) => xs.map((x) => (100 * x).toFixed(2)).join(' / ');
 console.log(`defaults: ${fmt(score({}))} (${sets.map((s) => s.name).join(' / ')})`);
-const grid = {
-  splitCost: [0, 0.3, 0.6, 1],
-  geometricBonus: [0, 0.5, 1, 2, 3],
-  widthWeight: [1, 3],
-  gapWeight: [2, 4, 8],
-  smallWeight: [0, 2],
-};
+const grid: Record<string, number[]> = values.grid
+  ? (JSON.parse(values.grid) as Record<string, number[]>)
+  : {
+      splitCost: [-0.3, 0, 0.3, 0.6],
+      geometricBonus: [0, 0.25, 0.5],
+      widthWeight: [0.5, 1, 3],
+      gapWeight: [1, 2, 4],
+      smallWeight: [1, 2, 4],
+      massWeight: [0, 0.5, 1],
+    };
 let best: { o: LatticeOptions; s: number[]; mean: number } | undefined;
-for (const splitCost of grid.splitCost)
-  for (const geometricBonus of grid.geometricBonus)
-    for (const widthWeight of grid.widthWeight)
-      for (const gapWeight of grid.gapWeight)
-        for (const smallWeight of grid.smallWeight) {
-          const o = { splitCost, geometricBonus, widthWeight, gapWeight, smallWeight };
-          const s = score(o);
-          const mean = s.reduce((a, x) => a + x, 0) / s.length;
-          if (!best || mean > best.mean) {
-            best = { o, s, mean };
-            console.log(`better: ${JSON.stringify(o)} ${fmt(s)} mean ${(100 * mean).toFixed(2)}`);
-          }
-        }
+const keys = Object.keys(grid);
+const settings: Record<string, number>[] = keys.reduce<Record<string, number>[]>(
+  (acc, k) => acc.flatMap((o) => (grid[k] as number[]).map((v) => ({ ...o, [k]: v }))),
+  [{}],
+);
+for (const o of settings) {
+  const s = score(o);
+  const mean = s.reduce((a, x) => a + x, 0) / s.length;
+  if (!best || mean > best.mean) {
+    best = { o, s, mean };
+    console.log(`better: ${JSON.stringify(o)} ${fmt(s)} mean ${(100 * mean).toFixed(2)}`);
+  }
+}
 console.log(`best: ${JSON.stringify(best?.o)} ${fmt(best?.s ?? [])}`);
