@@ -312,6 +312,34 @@ export function candidateScore(c: Candidate, p: Float32Array, options: LatticeOp
   );
 }
 
+/**
+ * A stroke drawn later than its digit's other strokes (a 7's crossbar added after the next digit) is
+ * never in a run with them, so it comes out as a digit of its own. Such a digit of one short stroke
+ * (at most 0.52 H tall) that lies 80% within another digit's columns and touches its ink (within
+ * 0.05 H) joins that digit (rule `late`), which keeps its reading.
+ */
+function lateJoins(chosen: { group: Group; p: Float32Array }[], H: number): void {
+  for (let i = chosen.length - 1; i >= 0; i--) {
+    const piece = (chosen[i] as { group: Group }).group;
+    if (piece.strokes.length !== 1) continue;
+    const s = piece.strokes[0] as Ink;
+    if (s.bbox[3] - s.bbox[1] > 0.52 * H) continue;
+    const host = chosen.find(({ group: g }) => {
+      if (g === piece) return false;
+      const inside = s.points.filter(([x]) => x >= g.bbox[0] && x <= g.bbox[2]).length;
+      if (inside < 0.8 * s.points.length) return false;
+      return g.strokes.some(
+        (t) => boxGap(t.bbox, s.bbox) <= 0.05 * H && nearerThan(t.points, s.points, 0.05 * H),
+      );
+    });
+    if (!host) continue;
+    host.group.strokes.push(s);
+    host.group.bbox = unionBBox(host.group.bbox, s.bbox);
+    host.group.rules.push('late');
+    chosen.splice(i, 1);
+  }
+}
+
 /** Digits of a region: the best path of every line, dots attached; `probs` are in reading order. */
 export function decodeLattice(
   plan: LatticePlan,
@@ -367,6 +395,7 @@ export function decodeLattice(
         end = c.from;
       }
     }
+    lateJoins(chosen, plan.H);
     chosen.sort((a, b) => a.group.bbox[0] + a.group.bbox[2] - (b.group.bbox[0] + b.group.bbox[2]));
     lineGroups.push(chosen);
   }

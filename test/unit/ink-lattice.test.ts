@@ -128,6 +128,31 @@ describe('decodeLattice', () => {
     expect(out.seg.lines[0]?.digits.map((d) => d.strokes)).toEqual([[0, 1]]);
   });
 
+  it('sends a late crossbar (drawn after the next digit) back to its 7', () => {
+    const strokes: Stroke[] = [
+      [
+        [0, 0],
+        [60, 0],
+        [30, 100],
+      ],
+      [
+        [100, 0],
+        [100, 100],
+      ],
+      [
+        [25, 50],
+        [55, 50],
+      ],
+    ];
+    // The classifier: 7 and 1 whole digits, the bar alone a poor digit, every merged run "not one digit".
+    const plan = planLattice(strokes);
+    const reading = (ids: number[]) =>
+      ids.length > 1 ? probs(0, 0.001) : ids[0] === 2 ? probs(1, 0.3) : probs(ids[0] === 0 ? 7 : 1, 0.99);
+    const out = decodeLattice(plan, latticeImages(plan).map(reading));
+    expect(out.seg.lines[0]?.digits.map((d) => d.strokes)).toEqual([[0, 2], [1]]);
+    expect(out.seg.lines[0]?.digits[0]?.rules).toEqual(['late']);
+  });
+
   it('is unchanged by moving and scaling the region', () => {
     const n = composeNumbers(digits, { count: 1, seed: 9 })[0]!;
     const moved = n.strokes.map((s) => s.map(([x, y]) => [x * 3.7 - 500, y * 3.7 + 80] as [number, number]));
