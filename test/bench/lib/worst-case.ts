@@ -69,7 +69,7 @@ export interface WorstCaseRow {
 export const pointCount = (strokes: Stroke[]): number => strokes.reduce((n, s) => n + s.length, 0);
 
 /**
- * Times `recognize` on each worst case (one region per call, warm-up first): median and maximum wall
+ * Times `recognize` on each worst case (one region per call, after three warm-up rounds): median and maximum wall
  * ms, and median CPU ms of this process (user + system), which other processes on a shared machine
  * do not inflate the way they do wall time.
  */
@@ -78,8 +78,10 @@ export async function benchWorstCases(
   runs = 9,
 ): Promise<WorstCaseRow[]> {
   const out = [];
-  for (const c of worstCases()) {
-    await recognize([c.strokes]);
+  const cases = worstCases();
+  // Warm-up: the JIT compiles the geometry and rasteriser code on the first calls.
+  for (let i = 0; i < 3; i++) for (const c of cases) await recognize([c.strokes]);
+  for (const c of cases) {
     const ms: number[] = [];
     const cpu: number[] = [];
     for (let i = 0; i < runs; i++) {
