@@ -13,7 +13,7 @@ import { initBackend } from './lib/backend.ts';
 import { loadModel } from './lib/load-model.ts';
 import { confusionMatrix, confusionSvg, formatReport, perClassReport } from './lib/metrics.ts';
 import { loadMnist } from './lib/mnist.ts';
-import { predictLabels } from './lib/predict.ts';
+import { argmaxRows, classCount, predictProbs } from './lib/predict.ts';
 
 /** Resolves `models/NAME`, `NAME` or a path to a model folder; default best, else seed. */
 function resolveModelDir(arg: string | undefined): string {
@@ -52,8 +52,14 @@ const meta: Meta = existsSync(metaFile) ? (JSON.parse(readFileSync(metaFile, 'ut
 const model = await loadModel(dir);
 const test = loadMnist('t10k');
 const started = performance.now();
-const preds = predictLabels(model, test.images);
+const classes = classCount(model);
+const probs = predictProbs(model, test.images);
 const seconds = (performance.now() - started) / 1000;
+// With an 11th "not one digit" class, the label is the likeliest DIGIT (as the recognizer labels a
+// digit); how often "not one digit" would have won outright is reported beside it.
+const preds = argmaxRows(probs, classes, 10);
+const outright = argmaxRows(probs, classes);
+const rejected = outright.filter((p) => p === 10).length;
 const labels = Array.from(test.labels);
 const cm = confusionMatrix(labels, preds);
 const report = perClassReport(cm);
@@ -69,6 +75,13 @@ const facts: Record<string, string | number> = {
   'selected epoch (best validation accuracy)': meta.bestEpoch ?? 'unknown',
   'validation accuracy (last 5,000 MNIST training images)':
     meta.valAccuracy !== undefined ? `${(100 * meta.valAccuracy).toFixed(2)}%` : 'unknown',
+  classes: classes === 11 ? '11 (digits and "not one digit"; accuracy over the ten digits)' : classes,
+  ...(classes === 11
+    ? {
+        'test digits where "not one digit" is likeliest': rejected,
+        'accuracy over all 11 classes (such digits count as wrong)': `${((100 * outright.filter((p, k) => p === labels[k]).length) / test.n).toFixed(2)}%`,
+      }
+    : {}),
   'evaluation backend': backend,
   'evaluation time': `${seconds.toFixed(1)} s (${Math.round(test.n / seconds)} images/s)`,
 };
@@ -96,6 +109,9 @@ console.log(
     n: test.n,
     accuracy: report.accuracy,
     errors: test.n - report.correct,
+    classes,
+    rejected: classes === 11 ? rejected : undefined,
+    accuracy11: classes === 11 ? outright.filter((p, k) => p === labels[k]).length / test.n : undefined,
     macroF1: report.macroF1,
     params,
     backend,

@@ -2,7 +2,11 @@
  * Exact-match accuracy on multi-digit numbers composed from real pen digits (2-5 digits, one writer
  * per number; see models/lib/pen-data.ts composeNumbers), through the full ink pipeline.
  *
- *   npm run --silent eval:numbers -- [FILE.jsonl] [--model NAME] [--writers 21-30] [--count 1000] [--seed 1]
+ *   npm run --silent eval:numbers -- [FILE.jsonl] [--model NAME] [--writers 21-30 | --lines 55000-59999]
+ *                                    [--count 1000] [--seed 1] [--segmenter lattice|geometric]
+ *
+ * With --lines, FILE is read as MNIST-stroke digits (models/lib/mnist-strokes.ts) and numbers are composed
+ * from digits of the same block of 100 lines.
  *
  * Data: UCI "Pen-Based Recognition of Handwritten Digits" (Alpaydin & Alimoglu), CC BY 4.0.
  * Also reports how often segmentation found exactly the right stroke groups, and the digit confusion
@@ -24,7 +28,7 @@ import { Recognizer } from '../workers/inference/recognizer.ts';
 
 const args = parseEvalArgs(process.argv.slice(2), { count: 1000, seed: 1 });
 const numbers = composeNumbers(loadDigits(args), { count: args.count, seed: args.seed });
-const recognizer = await Recognizer.load({ model: args.model });
+const recognizer = await Recognizer.load({ model: args.model, segmenter: args.segmenter });
 const started = performance.now();
 const results = await recognizer.recognize(numbers.map((n) => n.strokes));
 const seconds = (performance.now() - started) / 1000;
@@ -32,6 +36,10 @@ const seconds = (performance.now() - started) / 1000;
 const byLength = new Map<number, [number, number]>();
 let exact = 0;
 let segmented = 0;
+// Split: a true digit whose strokes ended up in more than one output digit. Merge: an output digit
+// holding strokes of more than one true digit.
+let splits = 0;
+let merges = 0;
 const labels: number[] = [];
 const preds: number[] = [];
 const failures: string[] = [];
@@ -43,6 +51,12 @@ numbers.forEach((n, i) => {
     r.digits.length === n.groups.length && r.digits.every((d, k) => d.strokes.join() === n.groups[k]?.join());
   exact += ok ? 1 : 0;
   segmented += groupsOk ? 1 : 0;
+  const truthOf = new Map<number, number>();
+  n.groups.forEach((g, k) => g.forEach((s) => truthOf.set(s, k)));
+  const outOf = new Map<number, number>();
+  r.digits.forEach((d, k) => d.strokes.forEach((s) => outOf.set(s, k)));
+  for (const g of n.groups) if (new Set(g.map((s) => outOf.get(s))).size > 1) splits++;
+  for (const d of r.digits) if (new Set(d.strokes.map((s) => truthOf.get(s))).size > 1) merges++;
   const [c, t] = byLength.get(n.text.length) ?? [0, 0];
   byLength.set(n.text.length, [c + (ok ? 1 : 0), t + 1]);
   if (groupsOk) {
@@ -60,14 +74,16 @@ const accuracy = exact / numbers.length;
 const cm = confusionMatrix(labels, preds, 10);
 const digitReport = classReportMarkdown(cm);
 const model = path.basename(recognizer.modelDir);
-const title = `Composed numbers: ${model}, writers ${args.writers ?? '1-30'}`;
+const source = args.lines ? `MNIST-stroke lines ${args.lines}` : `writers ${args.writers ?? '1-30'}`;
+const title = `Composed numbers: ${model}, ${source}${args.segmenter === 'geometric' ? ', geometric segmenter' : ''}`;
 const report = [
   `# ${title}`,
   '',
-  `- data: ${path.basename(args.file)} (UCI "Pen-Based Recognition of Handwritten Digits", CC BY 4.0), numbers composed with seed ${args.seed}`,
-  `- numbers: ${numbers.length} of 2-5 digits, writers: ${args.writers ?? 'all'}`,
+  `- data: ${path.basename(args.file)} (${args.lines ? 'MNIST digits as pen strokes, E. D. de Jong, CC BY-SA 3.0' : 'UCI "Pen-Based Recognition of Handwritten Digits", CC BY 4.0'}), numbers composed with seed ${args.seed}`,
+  `- numbers: ${numbers.length} of 2-5 digits, ${args.lines ? `lines ${args.lines}` : `writers: ${args.writers ?? 'all'}`}; segmenter: ${args.segmenter}`,
   `- exact match: **${pct(accuracy)}** (${exact} / ${numbers.length})`,
   `- segmentation exactly right (stroke groups): ${pct(segmented / numbers.length)}`,
+  `- segmentation errors: ${splits} true digits split, ${merges} output digits merging two or more`,
   `- digit accuracy where segmentation was right: ${pct(digitReport.accuracy)} (${labels.length} digits)`,
   `- backend: ${recognizer.backend}, ${seconds.toFixed(1)} s`,
   '',
@@ -97,6 +113,10 @@ process.stdout.write(
     n: numbers.length,
     accuracy,
     segmentation: segmented / numbers.length,
+    splits,
+    merges,
+    lines: args.lines ?? null,
+    segmenter: args.segmenter,
     digitAccuracy: digitReport.accuracy,
     writers: args.writers ?? 'all',
     seed: args.seed,

@@ -2,7 +2,8 @@
  * Accuracy of the FULL ink pipeline (segment + rasterise + classify) on real pen-written digits:
  * a digit counts as correct only when the recognised text equals its label.
  *
- *   npm run --silent eval:pen -- [FILE.jsonl] [--model NAME] [--writers 21-30]
+ *   npm run --silent eval:pen -- [FILE.jsonl] [--model NAME] [--writers 21-30 | --lines 55000-59999]
+ *                                [--segmenter lattice|geometric]
  *
  * Data: UCI "Pen-Based Recognition of Handwritten Digits" (Alpaydin & Alimoglu), CC BY 4.0.
  * Prints the report on stderr-free stdout; the last line is one JSON object. Writes
@@ -22,7 +23,7 @@ import { Recognizer } from '../workers/inference/recognizer.ts';
 
 const args = parseEvalArgs(process.argv.slice(2), { count: 1, seed: 1 });
 const digits = loadDigits(args);
-const recognizer = await Recognizer.load({ model: args.model });
+const recognizer = await Recognizer.load({ model: args.model, segmenter: args.segmenter });
 const started = performance.now();
 const results = await recognizer.recognize(digits.map((d) => d.strokes));
 const seconds = (performance.now() - started) / 1000;
@@ -33,6 +34,8 @@ const preds = results.map((r) => (r.digits.length === 1 ? (r.digits[0]?.label ??
 const cm = confusionMatrix(labels, preds, 11).slice(0, 10);
 const correct = results.filter((r, i) => r.text === String(labels[i])).length;
 const notOne = preds.filter((p) => p === 10).length;
+const split = results.filter((r) => r.digits.length > 1).length;
+const none = results.filter((r) => r.digits.length === 0).length;
 const accuracy = correct / digits.length;
 const byWriter = new Map<number, [number, number]>();
 digits.forEach((d, i) => {
@@ -43,27 +46,32 @@ digits.forEach((d, i) => {
 });
 
 const model = path.basename(recognizer.modelDir);
-const title = `Pen digits through the ink pipeline: ${model}, writers ${args.writers ?? '1-30'}`;
+const source = args.lines ? `MNIST-stroke lines ${args.lines}` : `writers ${args.writers ?? '1-30'}`;
+const title = `Pen digits through the ink pipeline: ${model}, ${source}${args.segmenter === 'geometric' ? ', geometric segmenter' : ''}`;
 const { markdown, macroF1 } = classReportMarkdown(cm.map((row) => row.slice(0, 10)));
 const report = [
   `# ${title}`,
   '',
-  `- data: ${path.basename(args.file)} (UCI "Pen-Based Recognition of Handwritten Digits", CC BY 4.0)`,
-  `- digits: ${digits.length}, writers: ${args.writers ?? 'all'}`,
+  `- data: ${path.basename(args.file)} (${args.lines ? 'MNIST digits as pen strokes, E. D. de Jong, CC BY-SA 3.0' : 'UCI "Pen-Based Recognition of Handwritten Digits", CC BY 4.0'})`,
+  `- digits: ${digits.length}, ${args.lines ? `lines ${args.lines}` : `writers: ${args.writers ?? 'all'}`}; segmenter: ${args.segmenter}`,
   `- accuracy (text equals label): **${pct(accuracy)}** (${correct} / ${digits.length})`,
-  `- not segmented as exactly one digit: ${notOne}`,
+  `- not segmented as exactly one digit: ${notOne} (split into several: ${split}; no digit: ${none})`,
   `- macro F1 (one-digit results): ${pct(macroF1)}`,
   `- backend: ${recognizer.backend}, ${seconds.toFixed(1)} s (${Math.round(digits.length / seconds)} digits/s end to end)`,
   '',
   markdown,
   '',
-  '## Per writer',
-  '',
-  '| writer | accuracy | n |',
-  '|---:|---:|---:|',
-  ...[...byWriter.entries()]
-    .sort((a, b) => a[0] - b[0])
-    .map(([w, [c, n]]) => `| ${w < 0 ? '?' : w} | ${pct(c / n)} | ${n} |`),
+  ...(args.lines
+    ? []
+    : [
+        '## Per writer',
+        '',
+        '| writer | accuracy | n |',
+        '|---:|---:|---:|',
+        ...[...byWriter.entries()]
+          .sort((a, b) => a[0] - b[0])
+          .map(([w, [c, n]]) => `| ${w < 0 ? '?' : w} | ${pct(c / n)} | ${n} |`),
+      ]),
 ].join('\n');
 const files = writeReport(recognizer.modelDir, `report-pen${writerSuffix(args)}`, title, report, cm);
 process.stdout.write(`${report}\n\nwrote ${files.join(', ')}\n`);
@@ -74,6 +82,10 @@ process.stdout.write(
     accuracy,
     correct,
     notOneDigit: notOne,
+    split,
+    none,
+    lines: args.lines ?? null,
+    segmenter: args.segmenter,
     macroF1,
     writers: args.writers ?? 'all',
     backend: recognizer.backend,

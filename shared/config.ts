@@ -58,7 +58,7 @@ const EnvSchema = z.object({
     .optional(),
   /** Threads one onnxruntime session uses for one forward pass (intra-op). Default 1: parallelism comes from INFERENCE_THREADS and worker processes. */
   INFERENCE_INTRA_OP_THREADS: int(1, 64).default(1),
-  /** Model directory. Default: models/best if present, else models/seed. */
+  /** Model directory. Default: models/best-reject if present, else models/best, else models/seed. */
   INKBOARD_MODEL: z.string().min(1).optional(),
   /** Embedded mode: inference worker threads. Default 1. */
   INFERENCE_THREADS: int(1, 64).default(1),

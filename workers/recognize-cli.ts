@@ -11,7 +11,7 @@
  *
  * Exit status: 0 when every line was recognised; 2 when every line was answered but some held an error;
  * 1 when the run itself failed (unreadable file, no model), in which case stderr says why.
- * Options: --model NAME|DIR (default INKBOARD_MODEL, else models/best, else models/seed); the backend is
+ * Options: --model NAME|DIR (default INKBOARD_MODEL, else models/best-reject, best, seed); the backend is
  * INKBOARD_BACKEND's, else onnxruntime-node (workers/inference/).
  */
 import { createReadStream } from 'node:fs';

@@ -59,10 +59,11 @@ function convBnRelu(
 }
 
 /**
- * Ours: conv5x5 16 -> pool -> conv3x3 32 -> conv3x3 64 -> pool -> dense 128 -> dense 10, all valid
- * padding, batch norm after every conv and the hidden dense layer, dropout before both dense layers.
+ * Ours: conv5x5 16 -> pool -> conv3x3 32 -> conv3x3 64 -> pool -> dense 128 -> dense `classes`, all
+ * valid padding, batch norm after every conv and the hidden dense layer, dropout before both dense
+ * layers. `classes` is 10 (digits) or 11 (digits and "not one digit", models/train-reject.ts).
  */
-export function buildBest(seed = 42): tf.Sequential {
+export function buildBest(seed = 42, classes = 10): tf.Sequential {
   const init = seeded(seed);
   const m = tf.sequential({ name: 'best' });
   m.add(tf.layers.inputLayer({ inputShape: [28, 28, 1] }));
@@ -77,7 +78,7 @@ export function buildBest(seed = 42): tf.Sequential {
   m.add(tf.layers.batchNormalization({ momentum: 0.9 }));
   m.add(tf.layers.reLU());
   m.add(tf.layers.dropout({ rate: 0.4, seed: seed + 1 }));
-  m.add(tf.layers.dense({ units: 10, activation: 'softmax', kernelInitializer: init() }));
+  m.add(tf.layers.dense({ units: classes, activation: 'softmax', kernelInitializer: init() }));
   const params = m.countParams();
   if (params > BEST_MAX_PARAMS)
     throw new Error(`best model has ${params} parameters, over ${BEST_MAX_PARAMS}`);

@@ -6,6 +6,7 @@ import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { confusionSvg, formatConfusionTable, perClassReport, formatClassTable } from './metrics.ts';
+import { parseLineRange, readMnistStrokes } from './mnist-strokes.ts';
 import { PEN_FILE, loadPenDigits, parseWriters, type PenDigit } from './pen-data.ts';
 
 /** Parsed command line of an evaluation. */
@@ -15,9 +16,16 @@ export interface EvalArgs {
   writers: string | undefined;
   count: number;
   seed: number;
+  /** Only these lines of FILE (inclusive range, e.g. `55000-59999`; for mnist-strokes). */
+  lines: string | undefined;
+  /** `lattice` (default) or `geometric`. */
+  segmenter: 'lattice' | 'geometric';
 }
 
-/** `[FILE] [--model NAME] [--writers 21-30] [--count N] [--seed N]`; FILE defaults to the shared pen digits. */
+/**
+ * `[FILE] [--model NAME] [--writers 21-30] [--lines A-B] [--count N] [--seed N] [--segmenter lattice|geometric]`;
+ * FILE defaults to the shared pen digits.
+ */
 export function parseEvalArgs(argv: string[], defaults: { count: number; seed: number }): EvalArgs {
   const { values, positionals } = parseArgs({
     args: argv,
@@ -27,8 +35,13 @@ export function parseEvalArgs(argv: string[], defaults: { count: number; seed: n
       writers: { type: 'string' },
       count: { type: 'string' },
       seed: { type: 'string' },
+      lines: { type: 'string' },
+      segmenter: { type: 'string' },
     },
   });
+  const segmenter = values.segmenter ?? 'lattice';
+  if (segmenter !== 'lattice' && segmenter !== 'geometric')
+    throw new Error(`--segmenter must be lattice or geometric, got "${segmenter}"`);
   const int = (v: string | undefined, d: number, name: string): number => {
     if (v === undefined) return d;
     const n = Number(v);
@@ -41,12 +54,16 @@ export function parseEvalArgs(argv: string[], defaults: { count: number; seed: n
     writers: values.writers,
     count: int(values.count, defaults.count, 'count'),
     seed: int(values.seed, defaults.seed, 'seed'),
+    lines: values.lines,
+    segmenter,
   };
 }
 
 /** Loads the digits of the chosen writers. */
 export function loadDigits(args: EvalArgs): PenDigit[] {
-  const digits = loadPenDigits(args.file, args.writers ? parseWriters(args.writers) : undefined);
+  const digits = args.lines
+    ? readMnistStrokes(parseLineRange(args.lines), args.file)
+    : loadPenDigits(args.file, args.writers ? parseWriters(args.writers) : undefined);
   if (digits.length === 0) throw new Error(`no digits in ${args.file} for writers ${args.writers ?? 'all'}`);
   return digits;
 }
@@ -64,7 +81,9 @@ export function writerSuffix(args: EvalArgs): string {
           .replace(/\.[^.]*$/, '')
           .replace(/[^\w.-]/g, '_')}`;
   const writers = args.writers ? `-w${args.writers.replace(/[^0-9,-]/g, '').replace(/,/g, '_')}` : '';
-  return data + writers;
+  const lines = args.lines ? `-l${args.lines.replace(/[^0-9-]/g, '')}` : '';
+  const seg = args.segmenter === 'geometric' ? '-geometric' : '';
+  return data + writers + lines + seg;
 }
 
 /** Accuracy, macro F1, per-class table and confusion matrix (rows true, columns predicted) as markdown. */

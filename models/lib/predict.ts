@@ -1,34 +1,57 @@
-/** Batched inference helpers shared by training (validation) and evaluation. */
+/** Batched inference helpers shared by training (validation) and evaluation; any class count. */
 import * as tf from '@tensorflow/tfjs';
 
-/** Class probabilities for n images (n*784 floats in [0, 1]), computed `batch` at a time. */
+/** Number of output classes of a model (10 digits, or 11 with "not one digit"). */
+export function classCount(model: tf.LayersModel): number {
+  return (model.outputs[0]?.shape[1] as number | undefined) ?? 10;
+}
+
+/** Class probabilities for n images (n*784 floats in [0, 1]) as [n, classes], computed `batch` at a time. */
 export function predictProbs(model: tf.LayersModel, images: Float32Array, batch = 500): Float32Array {
   const n = images.length / 784;
-  const out = new Float32Array(n * 10);
+  const classes = classCount(model);
+  const out = new Float32Array(n * classes);
   for (let s = 0; s < n; s += batch) {
     const e = Math.min(n, s + batch);
     const p = tf.tidy(() => {
       const x = tf.tensor4d(images.subarray(s * 784, e * 784), [e - s, 28, 28, 1]);
       return model.predict(x) as tf.Tensor;
     });
-    out.set(p.dataSync(), s * 10);
+    out.set(p.dataSync(), s * classes);
     p.dispose();
   }
   return out;
 }
 
-/** Arg-max label per row of a [n, 10] probability array. */
-export function argmax10(probs: Float32Array): number[] {
+/**
+ * Arg-max per row of a [n, classes] probability array, over the first `over` columns (default: all).
+ * With an 11-class model, `over = 10` reads the best digit (what the recognizer labels a digit with).
+ */
+export function argmaxRows(probs: Float32Array, classes = 10, over = classes): number[] {
   const labels: number[] = [];
-  for (let r = 0; r < probs.length; r += 10) {
+  for (let r = 0; r < probs.length; r += classes) {
     let best = 0;
-    for (let c = 1; c < 10; c++) if (probs[r + c]! > probs[r + best]!) best = c;
+    for (let c = 1; c < over; c++) if (probs[r + c]! > probs[r + best]!) best = c;
     labels.push(best);
   }
   return labels;
 }
 
-/** Predicted labels for n images. */
-export function predictLabels(model: tf.LayersModel, images: Float32Array, batch = 500): number[] {
-  return argmax10(predictProbs(model, images, batch));
+/** Arg-max label per row of a [n, 10] probability array. */
+export function argmax10(probs: Float32Array): number[] {
+  return argmaxRows(probs, 10);
+}
+
+/**
+ * Predicted labels for n images: arg-max over all classes (so "not one digit", class 10, counts as a
+ * wrong answer on a digit), or over the ten digits only with `digitsOnly`.
+ */
+export function predictLabels(
+  model: tf.LayersModel,
+  images: Float32Array,
+  batch = 500,
+  digitsOnly = false,
+): number[] {
+  const classes = classCount(model);
+  return argmaxRows(predictProbs(model, images, batch), classes, digitsOnly ? 10 : classes);
 }

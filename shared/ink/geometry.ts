@@ -122,3 +122,38 @@ export function median(xs: readonly number[]): number {
   const m = s.length >> 1;
   return s.length % 2 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2;
 }
+
+/**
+ * True when two polylines come within `limit` of each other. Stops at the first pair of segments that
+ * does, and skips segments whose boxes are farther apart than `limit`: cheaper than
+ * {@link polylineDistance} when only the threshold matters.
+ */
+export function nearerThan(s: readonly Point[], t: readonly Point[], limit: number): boolean {
+  const ns = Math.max(1, s.length - 1);
+  const nt = Math.max(1, t.length - 1);
+  for (let i = 0; i < ns; i++) {
+    const a = s[i] as Point;
+    const b = (s[i + 1] ?? a) as Point;
+    const ax0 = Math.min(a[0], b[0]) - limit;
+    const ax1 = Math.max(a[0], b[0]) + limit;
+    const ay0 = Math.min(a[1], b[1]) - limit;
+    const ay1 = Math.max(a[1], b[1]) + limit;
+    for (let j = 0; j < nt; j++) {
+      const c = t[j] as Point;
+      const d = (t[j + 1] ?? c) as Point;
+      if (Math.max(c[0], d[0]) < ax0 || Math.min(c[0], d[0]) > ax1) continue;
+      if (Math.max(c[1], d[1]) < ay0 || Math.min(c[1], d[1]) > ay1) continue;
+      if (segmentsIntersect(a, b, c, d)) return true;
+      if (
+        Math.min(
+          pointSegmentDistance(a, c, d),
+          pointSegmentDistance(b, c, d),
+          pointSegmentDistance(c, a, b),
+          pointSegmentDistance(d, a, b),
+        ) <= limit
+      )
+        return true;
+    }
+  }
+  return false;
+}

@@ -3,7 +3,8 @@
  *
  * MNIST digits were fitted into a 20x20 box keeping their aspect ratio, anti-aliased, then placed in a
  * 28x28 field so that their centre of mass sits in the middle. We do the same with vector ink:
- * 1. drop non-finite points, smooth the sparse pen samples with a centripetal Catmull-Rom spline;
+ * 1. drop non-finite points, smooth the sparse pen samples with a centripetal Catmull-Rom spline (not
+ *    strokes of more than 64 samples, nor segments under half a pixel: they are dense already);
  * 2. scale uniformly so the longest side of the ink (stroke width included) is `box` pixels — a narrow
  *    "1" stays narrow;
  * 3. draw every segment as a capsule (round caps and joins) of diameter `penWidth`, anti-aliased by the
@@ -30,6 +31,8 @@ export interface RasteriseOptions {
 export const MNIST_PEN_WIDTH = 2.7;
 /** Edge ramp width (pixels) that matches the share of grey pixels in MNIST. */
 export const MNIST_EDGE_SOFTNESS = 1.2;
+/** Strokes with more samples than this get no spline points. */
+const DENSE_STROKE = 64;
 /** Side of an MNIST image. */
 export const IMAGE_SIZE = 28;
 
@@ -47,7 +50,27 @@ export function rasterise(strokes: Stroke[], options: RasteriseOptions = {}): Fl
   const smoothing = options.smoothing ?? 3;
   const out = new Float32Array(size * size);
 
-  const paths = strokes.map((s) => smooth(clean(s), smoothing)).filter((s) => s.length > 0);
+  const cleaned = strokes.map(clean);
+  // Segments under half a pixel long (dense input) get no spline points: they would change nothing
+  // visible and only cost time. The scale is estimated from the samples' box.
+  let sx0 = Infinity,
+    sy0 = Infinity,
+    sx1 = -Infinity,
+    sy1 = -Infinity;
+  for (const c of cleaned)
+    for (const [x, y] of c) {
+      if (x < sx0) sx0 = x;
+      if (x > sx1) sx1 = x;
+      if (y < sy0) sy0 = y;
+      if (y > sy1) sy1 = y;
+    }
+  const extent = Math.max(sx1 - sx0, sy1 - sy0);
+  const minSegment = extent > 0 ? (0.5 * extent) / Math.max(box - pen - soft, 1) : 0;
+  // Strokes of more than DENSE_STROKE samples are dense enough already (pen digits: at most 0.06 of a
+  // pixel value changes without their spline points), and skipping them bounds the cost of scribbles.
+  const paths = cleaned
+    .map((s) => smooth(s, s.length > DENSE_STROKE ? 0 : smoothing, minSegment))
+    .filter((s) => s.length > 0);
   if (paths.length === 0) return out;
 
   let x0 = Infinity,
@@ -123,13 +146,20 @@ function clean(stroke: Stroke): Point[] {
   return out;
 }
 
-/** Centripetal Catmull-Rom through the samples (no overshoot loops at sharp corners). */
-function smooth(pts: Point[], steps: number): Point[] {
+/**
+ * Centripetal Catmull-Rom through the samples (no overshoot loops at sharp corners); segments shorter
+ * than `minSegment` (input units) are kept straight.
+ */
+function smooth(pts: Point[], steps: number, minSegment = 0): Point[] {
   if (steps <= 0 || pts.length < 3) return pts;
   const out: Point[] = [pts[0] as Point];
   for (let i = 0; i + 1 < pts.length; i++) {
     const p1 = pts[i] as Point;
     const p2 = pts[i + 1] as Point;
+    if (Math.abs(p2[0] - p1[0]) + Math.abs(p2[1] - p1[1]) < minSegment) {
+      out.push(p2);
+      continue;
+    }
     const p0 = pts[i - 1] ?? reflect(p2, p1);
     const p3 = pts[i + 2] ?? reflect(p1, p2);
     const t1 = knot(p0, p1);
@@ -177,7 +207,11 @@ function catmull(
   return lerp(b1, b2, t1, t2, t);
 }
 
-/** Max-composites anti-aliased capsules into `out`, each shifted by (dx, dy). */
+/**
+ * Max-composites anti-aliased capsules into `out`, each shifted by (dx, dy). Each row visits only the
+ * columns the capsule can reach on that row (not its whole box), so a long diagonal segment costs its
+ * length times the pen width, not its box's area.
+ */
 function draw(
   out: Float32Array,
   size: number,
@@ -201,7 +235,22 @@ function draw(
     const ya = Math.max(0, Math.floor(Math.min(ay, by) - reach));
     const yb = Math.min(size - 1, Math.ceil(Math.max(ay, by) + reach));
     for (let y = ya; y <= yb; y++) {
-      for (let x = xa; x <= xb; x++) {
+      // The nearest point of the segment to any pixel of this row within reach has |y' - y| <= reach:
+      // its parameter lies in [t0, t1], so the pixel's x lies within reach of x(t0)..x(t1).
+      let rx0 = xa;
+      let rx1 = xb;
+      if (Math.abs(ey) > 1e-9) {
+        let t0 = (y - reach - ay) / ey;
+        let t1 = (y + reach - ay) / ey;
+        if (t0 > t1) [t0, t1] = [t1, t0];
+        t0 = t0 < 0 ? 0 : t0 > 1 ? 1 : t0;
+        t1 = t1 < 0 ? 0 : t1 > 1 ? 1 : t1;
+        const xt0 = ax + t0 * ex;
+        const xt1 = ax + t1 * ex;
+        rx0 = Math.max(xa, Math.floor(Math.min(xt0, xt1) - reach));
+        rx1 = Math.min(xb, Math.ceil(Math.max(xt0, xt1) + reach));
+      }
+      for (let x = rx0; x <= rx1; x++) {
         const px = x - ax,
           py = y - ay;
         let t = len2 > 0 ? (px * ex + py * ey) / len2 : 0;

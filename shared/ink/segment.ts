@@ -91,13 +91,15 @@ const DEFAULTS: Required<SegmentOptions> = {
   dotSize: 0.15,
 };
 
-interface Ink {
+/** One stroke's finite points and box; `index` is its position in the region. */
+export interface Ink {
   index: number;
   points: Point[];
   bbox: BBox;
 }
 
-interface Group {
+/** Strokes grouped as one digit. */
+export interface Group {
   strokes: Ink[];
   bbox: BBox;
   rules: JoinRule[];
@@ -230,9 +232,11 @@ function splitLines(inks: Ink[], H: number, o: Required<SegmentOptions>): Ink[][
 
 /**
  * Why a stroke joined a digit (see docs/recognition.md); `recognised` marks two neighbours merged by the
- * classifier (workers/recognition/refine.ts).
+ * classifier (workers/recognition/refine.ts), `lattice` a digit chosen by recognition-driven segmentation
+ * (shared/ink/lattice.ts).
  */
-export type JoinRule = 'overlap' | 'piece' | 'cross' | 'flag' | 'stem' | 'late' | 'dot' | 'recognised';
+export type JoinRule =
+  'overlap' | 'piece' | 'cross' | 'flag' | 'stem' | 'late' | 'dot' | 'recognised' | 'lattice';
 
 /** Should stroke `s`, drawn after the strokes of digit `g`, belong to it? Returns the rule that says so. */
 function joins(g: Group, s: Ink, H: number, o: Required<SegmentOptions>): JoinRule | undefined {
@@ -311,11 +315,17 @@ function splitDigits(line: Ink[], H: number, o: Required<SegmentOptions>): Group
   return groups.sort((a, b) => centreX(a.bbox) - centreX(b.bbox));
 }
 
-/**
- * Segments a region (strokes in drawing order, any units, y down) into lines top to bottom, digits left
- * to right, and words. Strokes without a finite point, and isolated dots, are left out of every digit.
- */
-export function segment(strokes: Stroke[], options: SegmentOptions = {}): Segmentation {
+/** A region's ink made ready for grouping: its digit height, lines of body strokes, and dots. */
+export interface PreparedRegion {
+  H: number;
+  /** Lines top to bottom; each holds its non-dot strokes (any order). */
+  lines: Ink[][];
+  /** Strokes at most `dotSize` x H big (when the region is not all dots). */
+  dots: Ink[];
+}
+
+/** Finite ink of every stroke, the digit height, lines and dots (the steps every segmenter shares). */
+export function prepareRegion(strokes: Stroke[], options: SegmentOptions = {}): PreparedRegion {
   const o = { ...DEFAULTS, ...options };
   const inks: Ink[] = [];
   strokes.forEach((stroke, index) => {
@@ -323,29 +333,40 @@ export function segment(strokes: Stroke[], options: SegmentOptions = {}): Segmen
     const bbox = bboxOf(points);
     if (bbox) inks.push({ index, points, bbox });
   });
-  if (inks.length === 0) return { lines: [], height: 0 };
+  if (inks.length === 0) return { H: 0, lines: [], dots: [] };
   const H = digitHeight(inks);
   const isDot = (s: Ink) => Math.max(width(s.bbox), height(s.bbox)) <= o.dotSize * H;
   const dots = inks.filter(isDot);
   const body = dots.length < inks.length ? inks.filter((s) => !isDot(s)) : inks;
-  const lineGroups = splitLines(body, H, o).map((line) => splitDigits(line, H, o));
-  if (body !== inks) {
-    // A dot joins the digit whose ink is nearest, if within maxJoinDistance; otherwise it is no digit.
-    const all = lineGroups.flat();
-    for (const dot of dots) {
-      let best: Group | undefined;
-      let bestDist = o.maxJoinDistance * H;
-      for (const g of all) {
-        const d = inkDistance(g, dot, bestDist);
-        if (d <= bestDist) [best, bestDist] = [g, d];
-      }
-      if (best) {
-        best.strokes.push(dot);
-        best.bbox = unionBBox(best.bbox, dot.bbox);
-        best.rules.push('dot');
-      }
+  return { H, lines: splitLines(body, H, o), dots: body === inks ? [] : dots };
+}
+
+/** Digits of one line by the geometric rules (strokes in drawing order join or start a digit). */
+export function geometricDigits(line: Ink[], H: number, options: SegmentOptions = {}): Group[] {
+  return splitDigits(line, H, { ...DEFAULTS, ...options });
+}
+
+/** A dot joins the digit whose ink is nearest, if within maxJoinDistance; otherwise it is no digit. */
+export function attachDots(groups: Group[], dots: Ink[], H: number, options: SegmentOptions = {}): void {
+  const o = { ...DEFAULTS, ...options };
+  for (const dot of dots) {
+    let best: Group | undefined;
+    let bestDist = o.maxJoinDistance * H;
+    for (const g of groups) {
+      const d = inkDistance(g, dot, bestDist);
+      if (d <= bestDist) [best, bestDist] = [g, d];
+    }
+    if (best) {
+      best.strokes.push(dot);
+      best.bbox = unionBBox(best.bbox, dot.bbox);
+      best.rules.push('dot');
     }
   }
+}
+
+/** Lines of groups (each line's groups left to right) as a {@link Segmentation}, with word breaks. */
+export function toSegmentation(lineGroups: Group[][], H: number, options: SegmentOptions = {}): Segmentation {
+  const o = { ...DEFAULTS, ...options };
   const lines = lineGroups.map((groups): LineSegment => {
     const digits = groups.map((g): DigitSegment => ({
       strokes: g.strokes.map((s) => s.index).sort((a, b) => a - b),
@@ -358,6 +379,19 @@ export function segment(strokes: Stroke[], options: SegmentOptions = {}): Segmen
     return { digits, spaceBefore };
   });
   return { lines, height: H };
+}
+
+/**
+ * Segments a region (strokes in drawing order, any units, y down) into lines top to bottom, digits left
+ * to right, and words, by geometry alone. Strokes without a finite point, and isolated dots, are left
+ * out of every digit. (Recognition uses shared/ink/lattice.ts, which asks the classifier.)
+ */
+export function segment(strokes: Stroke[], options: SegmentOptions = {}): Segmentation {
+  const { H, lines, dots } = prepareRegion(strokes, options);
+  if (H === 0) return { lines: [], height: 0 };
+  const lineGroups = lines.map((line) => geometricDigits(line, H, options));
+  attachDots(lineGroups.flat(), dots, H, options);
+  return toSegmentation(lineGroups, H, options);
 }
 
 /** Builds the text of a segmentation from one label per digit (in reading order). */

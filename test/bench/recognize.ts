@@ -18,6 +18,7 @@ import { rasterise } from '../../shared/ink/rasterise.ts';
 import { segment } from '../../shared/ink/segment.ts';
 import type { Stroke } from '../../shared/ink/types.ts';
 import { Recognizer } from '../../workers/inference/recognizer.ts';
+import { benchWorstCases, worstCaseTable, type WorstCaseRow } from './lib/worst-case.ts';
 
 const { values } = parseArgs({
   options: {
@@ -25,6 +26,7 @@ const { values } = parseArgs({
     backends: { type: 'string' },
     seconds: { type: 'string' },
     rounds: { type: 'string' },
+    'worst-case': { type: 'boolean' },
   },
 });
 const names = (values.backends ?? 'onnx,wasm').split(',').map((s) => s.trim()) as InferenceBackend[];
@@ -45,6 +47,30 @@ for (const n of names) {
   recognizers.set(rec.backend, rec); // onnx-cuda may fall back to onnx
 }
 const backends = [...recognizers.keys()];
+
+/** The worst regions the protocol allows, one per call, on each backend (test/bench/lib/worst-case.ts). */
+async function worstCaseRows(): Promise<Map<InferenceBackend, WorstCaseRow[]>> {
+  const out = new Map<InferenceBackend, WorstCaseRow[]>();
+  for (const b of backends) {
+    const rec = recognizers.get(b) as Recognizer;
+    out.set(b, await benchWorstCases((regions) => rec.recognize(regions)));
+  }
+  return out;
+}
+const worstTables = (w: Map<InferenceBackend, WorstCaseRow[]>): string[] =>
+  [...w.entries()].flatMap(([b, rows]) => ['', `worst cases, ${b}:`, '', worstCaseTable(rows)]);
+if (values['worst-case']) {
+  const worst = await worstCaseRows();
+  const load = loadavg()[0] as number;
+  process.stdout.write(
+    `load average ${loadAtStart.toFixed(2)} at start, ${load.toFixed(2)} at end\n${worstTables(worst).join('\n')}\n`,
+  );
+  process.stdout.write(
+    `${JSON.stringify({ loadAverage: { start: loadAtStart, end: load }, worstCase: Object.fromEntries(worst) })}\n`,
+  );
+  for (const rec of recognizers.values()) await rec.dispose();
+  process.exit(0);
+}
 
 const digits = loadPenDigits();
 const images = digits.slice(0, 1024).map((d) => rasterise(d.strokes));
@@ -125,6 +151,7 @@ const rasterMs = await time(
   50,
 );
 
+const worst = await worstCaseRows();
 const model = recognizers
   .get(backends[0] as InferenceBackend)
   ?.modelDir.split('/')
@@ -156,6 +183,7 @@ const rows = [
   `| inference (batch of 4) | ${backends.map((b) => regionRows.get(b)?.inferMs.toFixed(2)).join(' | ')} |`,
   `| segmentation | ${backends.map(() => q(segMs, 0.5).toFixed(2)).join(' | ')} |`,
   `| segmentation + rasterisation | ${backends.map(() => q(rasterMs, 0.5).toFixed(2)).join(' | ')} |`,
+  ...worstTables(worst),
 ];
 process.stdout.write(`${rows.join('\n')}\n`);
 process.stdout.write(
@@ -167,6 +195,7 @@ process.stdout.write(
     ),
     segmentMs: Number(q(segMs, 0.5).toFixed(3)),
     segmentAndRasteriseMs: Number(q(rasterMs, 0.5).toFixed(3)),
+    worstCase: Object.fromEntries(worst),
   })}\n`,
 );
 for (const rec of recognizers.values()) await rec.dispose();

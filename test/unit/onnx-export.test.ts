@@ -78,11 +78,15 @@ beforeAll(async () => {
   digits = realDigits();
 });
 
-describe.each(['best', 'seed'])('committed models/%s/model.onnx', (name) => {
+describe.each([
+  ['best', 10],
+  ['seed', 10],
+  ['best-reject', 11],
+])('committed models/%s/model.onnx', (name, classes) => {
   it('is current (exported from the model.json and weights beside it)', async () => {
     const current = await readCurrentOnnx(path.join(MODELS_ROOT, name));
     expect(current.reason).toBeUndefined();
-    expect(onnxMetadata(current.bytes!).classes).toBe('10');
+    expect(onnxMetadata(current.bytes!).classes).toBe(String(classes));
   });
 
   it(`agrees with tfjs (wasm) to ${TOLERANCE} on ${PEN} pen digits and ${MNIST} MNIST images`, async () => {
@@ -94,7 +98,7 @@ describe.each(['best', 'seed'])('committed models/%s/model.onnx', (name) => {
     const diff = maxAbsDiff(expected, actual);
     console.log(`${name}: ONNX vs tfjs max abs diff ${diff.toExponential(2)} over ${digits.n} digits`);
     expect(diff).toBeLessThan(TOLERANCE);
-    expect(argmax(actual, 10)).toEqual(argmax(expected, 10));
+    expect(argmax(actual, classes)).toEqual(argmax(expected, classes));
     model.dispose();
   });
 });

@@ -29,7 +29,7 @@ export type InferenceLog = (
 
 /** Options of {@link loadClassifier}. */
 export interface InferenceOptions extends ClassifierOptions {
-  /** Model directory or name under models/. Default: INKBOARD_MODEL, else models/best, else models/seed. */
+  /** Model directory or name under models/. Default: INKBOARD_MODEL, else models/best-reject, best, seed. */
   model?: string;
   /** Force a backend. Default: INKBOARD_BACKEND, else the order above. */
   backend?: InferenceBackend;

@@ -1,0 +1,119 @@
+/**
+ * Tunes the lattice's score weights (shared/ink/lattice.ts) on TRAINING data only: isolated pen digits
+ * of writers 1..20, MNIST-stroke digits of lines 50,000..54,999, and 2-5 digit numbers composed from
+ * each (seeds 5 and 6). Candidates are classified once; then every weight setting of a small grid is
+ * decoded from the cached probabilities. Held-out data (pen writers 21..30, MNIST-stroke lines
+ * 55,000..59,999) is never read here.
+ *
+ *   npx tsx models/tune-lattice.ts [--model NAME] [--n 2000]
+ */
+import { parseArgs } from 'node:util';
+import { readMnistStrokes } from './lib/mnist-strokes.ts';
+import { PEN_TRAIN_WRITERS, composeNumbers, readPenDigits } from './lib/pen-data.ts';
+import {
+  decodeLattice,
+  latticeImages,
+  planLattice,
+  type LatticeOptions,
+  type LatticePlan,
+} from '../shared/ink/lattice.ts';
+import { rasterise } from '../shared/ink/rasterise.ts';
+import { segmentationText } from '../shared/ink/segment.ts';
+import { simplifyStrokes } from '../shared/ink/simplify.ts';
+import type { Stroke } from '../shared/ink/types.ts';
+import { Recognizer } from '../workers/inference/recognizer.ts';
+
+const { values } = parseArgs({
+  options: { model: { type: 'string' }, n: { type: 'string', default: '2000' }, grid: { type: 'string' } },
+});
+const n = Number(values.n);
+const recognizer = await Recognizer.load({ model: values.model, log: () => {} });
+const pen = readPenDigits().filter((d) => PEN_TRAIN_WRITERS.includes(d.writer));
+const strokes = readMnistStrokes([50000, 55000]);
+const sets: { name: string; regions: Stroke[][]; truth: string[] }[] = [
+  {
+    name: 'pen 1-20',
+    regions: pen.slice(0, n).map((d) => d.strokes),
+    truth: pen.slice(0, n).map((d) => String(d.label)),
+  },
+  {
+    name: 'strokes 50k-55k',
+    regions: strokes.slice(0, n).map((d) => d.strokes),
+    truth: strokes.slice(0, n).map((d) => String(d.label)),
+  },
+];
+for (const [name, digits, seed] of [
+  ['numbers pen 1-20', pen, 5],
+  ['numbers strokes', strokes, 6],
+] as const) {
+  const ns = composeNumbers(digits, { count: n / 2, seed });
+  sets.push({ name, regions: ns.map((x) => x.strokes), truth: ns.map((x) => x.text) });
+}
+
+const base: LatticeOptions = {};
+const t0 = performance.now();
+const cached: {
+  set: (typeof sets)[number];
+  plans: LatticePlan[];
+  probs: Float32Array[];
+  ranges: [number, number][];
+}[] = [];
+for (const set of sets) {
+  const simplified = set.regions.map((r) => simplifyStrokes(r));
+  const plans: LatticePlan[] = simplified.map((r) => planLattice(r, base));
+  const images: Float32Array[] = [];
+  const ranges: [number, number][] = [];
+  plans.forEach((p, i) => {
+    const first = images.length;
+    for (const ids of latticeImages(p)) images.push(rasterise(ids.map((k) => simplified[i]![k]!)));
+    ranges.push([first, images.length]);
+  });
+  const probs = await recognizer.classify(images);
+  cached.push({ set, plans, probs, ranges });
+  console.log(`${set.name}: ${set.regions.length} regions, ${images.length} candidates`);
+}
+console.log(`classified in ${((performance.now() - t0) / 1000).toFixed(0)} s`);
+
+function score(o: LatticeOptions): number[] {
+  return cached.map(({ set, plans, probs, ranges }) => {
+    let ok = 0;
+    plans.forEach((p, i) => {
+      const [a, b] = ranges[i]!;
+      const { seg, probs: dp } = decodeLattice(p, probs.slice(a, b), o);
+      const labels = dp.map((x) => {
+        let best = 0;
+        for (let d = 1; d < 10; d++) if (x[d]! > x[best]!) best = d;
+        return best;
+      });
+      if (segmentationText(seg, labels) === set.truth[i]) ok++;
+    });
+    return ok / plans.length;
+  });
+}
+const fmt = (xs: number[]) => xs.map((x) => (100 * x).toFixed(2)).join(' / ');
+console.log(`defaults: ${fmt(score({}))} (${sets.map((s) => s.name).join(' / ')})`);
+const grid: Record<string, number[]> = values.grid
+  ? (JSON.parse(values.grid) as Record<string, number[]>)
+  : {
+      splitCost: [-0.3, 0, 0.3, 0.6],
+      geometricBonus: [0, 0.25, 0.5],
+      widthWeight: [0.5, 1, 3],
+      gapWeight: [1, 2, 4],
+      smallWeight: [1, 2, 4],
+      massWeight: [0, 0.5, 1],
+    };
+let best: { o: LatticeOptions; s: number[]; mean: number } | undefined;
+const keys = Object.keys(grid);
+const settings: Record<string, number>[] = keys.reduce<Record<string, number>[]>(
+  (acc, k) => acc.flatMap((o) => (grid[k] as number[]).map((v) => ({ ...o, [k]: v }))),
+  [{}],
+);
+for (const o of settings) {
+  const s = score(o);
+  const mean = s.reduce((a, x) => a + x, 0) / s.length;
+  if (!best || mean > best.mean) {
+    best = { o, s, mean };
+    console.log(`better: ${JSON.stringify(o)} ${fmt(s)} mean ${(100 * mean).toFixed(2)}`);
+  }
+}
+console.log(`best: ${JSON.stringify(best?.o)} ${fmt(best?.s ?? [])}`);

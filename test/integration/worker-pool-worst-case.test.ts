@@ -1,0 +1,44 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { readPenDigits } from '../../models/lib/pen-data.ts';
+import type { Point } from '../../shared/ink/types.ts';
+import { createInferencePool, type InferencePool } from '../../workers/pool.ts';
+import { MODELS_ROOT } from '../../models/lib/model-dir.ts';
+import { pointCount, worstCases } from '../bench/lib/worst-case.ts';
+
+const model = ['best', 'seed'].find((m) => existsSync(path.join(MODELS_ROOT, m, 'model.json')));
+
+let pool: InferencePool | undefined;
+afterEach(async () => {
+  await pool?.close();
+  pool = undefined;
+});
+
+describe.skipIf(!model)('inference pool with the real engine: worst-case regions (embedded mode)', () => {
+  it('a 100,000-point region does not stall the regions queued behind it', async () => {
+    pool = createInferencePool({ threads: 1, modelDir: path.join(MODELS_ROOT, model!), backend: 'onnx' });
+    await pool.ready();
+    const digits = readPenDigits()
+      .filter((d) => d.writer > 20)
+      .slice(0, 8);
+    await pool.recognize([digits[0]!.strokes as Point[][]]); // warm-up
+    const worst = worstCases().filter((c) => pointCount(c.strokes) >= 100_000);
+    expect(worst.length).toBeGreaterThanOrEqual(2);
+    const started = performance.now();
+    // The worst regions go first, each in its own request, then small ones, all on the single thread.
+    const big = worst.map((c) => pool!.recognize([c.strokes as Point[][]]));
+    const small = digits.map(async (d) => {
+      const [r] = await pool!.recognize([d.strokes as Point[][]]);
+      return { text: r?.text, ms: performance.now() - started };
+    });
+    const bigResults = await Promise.all(big);
+    const smallResults = await Promise.all(small);
+    for (const [r] of bigResults) expect(r?.digits.length).toBeGreaterThan(0);
+    // Before bounded cost, one such region kept the thread busy for about 30 s; now all of it is done
+    // in well under a second of CPU (3 s allows for a loaded test machine).
+    expect(Math.max(...smallResults.map((s) => s.ms))).toBeLessThan(3000);
+    const right = smallResults.filter((s, i) => s.text === String(digits[i]!.label)).length;
+    expect(right).toBeGreaterThanOrEqual(7);
+  });
+});

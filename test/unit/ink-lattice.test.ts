@@ -1,0 +1,163 @@
+import { describe, expect, it } from 'vitest';
+import { composeNumbers, readPenDigits } from '../../models/lib/pen-data.ts';
+import {
+  candidateScore,
+  decodeLattice,
+  latticeImages,
+  planLattice,
+  type LatticePlan,
+} from '../../shared/ink/lattice.ts';
+import { simplifyStrokes } from '../../shared/ink/simplify.ts';
+import type { Stroke } from '../../shared/ink/types.ts';
+import { worstCases } from '../bench/lib/worst-case.ts';
+
+const digits = readPenDigits();
+
+/** Probabilities saying "digit `d` with probability p" (10 classes, or 11 with the rest on "not one digit"). */
+function probs(d: number, p: number, classes = 11): Float32Array {
+  const out = new Float32Array(classes).fill((1 - p) / (classes - 1));
+  out[d] = p;
+  return out;
+}
+
+/** Decodes with a fake reading: candidates whose stroke set is in `sure` get p 0.99, others 0.05. */
+function decodeWith(plan: LatticePlan, sure: Set<string>) {
+  const images = latticeImages(plan);
+  return decodeLattice(
+    plan,
+    images.map((ids) => (sure.has(ids.join()) ? probs(ids.length % 10, 0.99) : probs(0, 0.05))),
+  );
+}
+
+describe('planLattice', () => {
+  it('offers every stroke alone and runs of up to 4 consecutive strokes, each a compact cluster', () => {
+    for (const n of composeNumbers(digits, { count: 50, seed: 2 })) {
+      const plan = planLattice(n.strokes);
+      for (const line of plan.lines) {
+        const singles = line.candidates.filter((c) => c.to - c.from === 1);
+        expect(singles).toHaveLength(line.inks.length);
+        for (const c of line.candidates) {
+          expect(c.to - c.from).toBeLessThanOrEqual(4);
+          if (c.to - c.from > 1) expect(c.width).toBeLessThanOrEqual(1.6);
+        }
+      }
+      // The true digits of a composed number are (nearly always) among the candidates.
+    }
+    const numbers = composeNumbers(digits, { count: 300, seed: 3 });
+    const covered = numbers.filter((n) => {
+      const keys = new Set(latticeImages(planLattice(n.strokes)).map((ids) => ids.join()));
+      return n.groups.every((g) => keys.has(g.join()));
+    }).length;
+    expect(covered / numbers.length).toBeGreaterThan(0.97);
+  });
+
+  it('stays within its budget on the worst regions the protocol allows', () => {
+    for (const c of worstCases()) {
+      const plan = planLattice(simplifyStrokes(c.strokes));
+      const images = latticeImages(plan);
+      expect(images.length).toBeLessThanOrEqual(96);
+      // At most 4,000 points in all, except that the first group of a line over budget is always read
+      // (it can hold every stroke: at most 200 x 96 points after simplification).
+      const all = plan.lines.flatMap((l) => l.candidates);
+      const points = all.reduce((n, k) => n + k.points, 0);
+      expect(points).toBeLessThanOrEqual(4000 + (all[0]?.points ?? 0));
+      expect(points).toBeLessThanOrEqual(200 * 96);
+    }
+  });
+});
+
+describe('decodeLattice', () => {
+  const two: Stroke[] = [
+    [
+      [0, 0],
+      [0, 100],
+    ],
+    [
+      [20, 0],
+      [20, 100],
+    ],
+  ];
+
+  it('takes the path the classifier supports: one digit or two', () => {
+    const plan = planLattice(two);
+    expect(latticeImages(plan)).toEqual([[0], [0, 1], [1]]);
+    const merged = decodeWith(plan, new Set(['0,1']));
+    expect(merged.seg.lines[0]?.digits.map((d) => d.strokes)).toEqual([[0, 1]]);
+    const split = decodeWith(plan, new Set(['0', '1']));
+    expect(split.seg.lines[0]?.digits.map((d) => d.strokes)).toEqual([[0], [1]]);
+    expect(split.probs).toHaveLength(2);
+  });
+
+  it('puts digits left to right even when written right to left, and reads 10-class models too', () => {
+    const reversed = [two[1]!.map(([x, y]) => [x + 200, y] as [number, number]), two[0]!];
+    const plan = planLattice(reversed);
+    const images = latticeImages(plan);
+    const out = decodeLattice(
+      plan,
+      images.map((ids) => (ids.length === 1 ? probs(ids[0]!, 0.99, 10) : probs(0, 0.2, 10))),
+    );
+    expect(out.seg.lines[0]?.digits.map((d) => d.strokes)).toEqual([[1], [0]]);
+  });
+
+  it('scores "not one digit" low: a confident reject loses to any digit reading', () => {
+    const c = planLattice(two).lines[0]!.candidates[0]!;
+    const reject = new Float32Array(11).fill(0.001);
+    reject[10] = 0.99;
+    expect(candidateScore(c, reject)).toBeLessThan(candidateScore(c, probs(3, 0.5)));
+  });
+
+  it('reads an isolated digit split over two lines as one digit when the classifier says so', () => {
+    // Two halves stacked with a gap: the line finder puts them on two lines.
+    const halves: Stroke[] = [
+      [
+        [0, 0],
+        [40, 0],
+        [40, 40],
+      ],
+      [
+        [40, 90],
+        [40, 130],
+        [0, 130],
+      ],
+    ];
+    const plan = planLattice(halves);
+    expect(plan.lines.length).toBe(2);
+    expect(plan.whole?.strokes).toEqual([0, 1]);
+    const out = decodeWith(plan, new Set(['0,1']));
+    expect(out.seg.lines).toHaveLength(1);
+    expect(out.seg.lines[0]?.digits.map((d) => d.strokes)).toEqual([[0, 1]]);
+  });
+
+  it('sends a late crossbar (drawn after the next digit) back to its 7', () => {
+    const strokes: Stroke[] = [
+      [
+        [0, 0],
+        [60, 0],
+        [30, 100],
+      ],
+      [
+        [100, 0],
+        [100, 100],
+      ],
+      [
+        [25, 50],
+        [55, 50],
+      ],
+    ];
+    // The classifier: 7 and 1 whole digits, the bar alone a poor digit, every merged run "not one digit".
+    const plan = planLattice(strokes);
+    const reading = (ids: number[]) =>
+      ids.length > 1 ? probs(0, 0.001) : ids[0] === 2 ? probs(1, 0.3) : probs(ids[0] === 0 ? 7 : 1, 0.99);
+    const out = decodeLattice(plan, latticeImages(plan).map(reading));
+    expect(out.seg.lines[0]?.digits.map((d) => d.strokes)).toEqual([[0, 2], [1]]);
+    expect(out.seg.lines[0]?.digits[0]?.rules).toEqual(['late']);
+  });
+
+  it('is unchanged by moving and scaling the region', () => {
+    const n = composeNumbers(digits, { count: 1, seed: 9 })[0]!;
+    const moved = n.strokes.map((s) => s.map(([x, y]) => [x * 3.7 - 500, y * 3.7 + 80] as [number, number]));
+    const a = latticeImages(planLattice(n.strokes));
+    const b = latticeImages(planLattice(moved));
+    expect(b).toEqual(a);
+  });
+});
