@@ -27,6 +27,7 @@ export interface SimClientOptions {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export class SimClient {
+  private static count = process.pid;
   readonly socket: Socket<ServerToClientEvents, ClientToServerEvents>;
   private strokeCounter = 0;
   private readonly prefix = randomBytes(4).toString('hex');
@@ -37,7 +38,10 @@ export class SimClient {
       transports: ['websocket'],
       auth: { protocolVersion: PROTOCOL_VERSION },
       reconnection: true,
-    });
+      // Each simulated student on an address of its own (127.0.0.2-251), as real ones are: the server's
+      // per-address limits and fair turns would otherwise treat the whole bench as one client.
+      localAddress: `127.0.0.${2 + (SimClient.count++ % 250)}`,
+    } as Parameters<typeof io>[1]);
     this.socket.on(EVENTS.toClient, (msg: ServerMessage) => {
       this.received++;
       if (msg.type === 'label') opts.onLabel?.(msg.label.strokeIds, performance.now());
