@@ -38,7 +38,9 @@ describe.skipIf(!model)('inference pool with the real engine: worst-case regions
     // Before bounded cost, one such region kept the thread busy for about 30 s; now all of it is done
     // in well under a second of CPU (3 s allows for a loaded test machine).
     const slowest = Math.max(...smallResults.map((s) => s.ms));
-    console.log(`two 100,000-point regions then 8 digits: the last digit answered after ${slowest.toFixed(0)} ms`);
+    console.log(
+      `two 100,000-point regions then 8 digits: the last digit answered after ${slowest.toFixed(0)} ms`,
+    );
     expect(slowest).toBeLessThan(3000);
     const right = smallResults.filter((s, i) => s.text === String(digits[i]!.label)).length;
     expect(right).toBeGreaterThanOrEqual(7);

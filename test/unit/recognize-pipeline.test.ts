@@ -117,7 +117,9 @@ describe('model directory', () => {
   });
 });
 
-const trained = ['best-reject', 'best', 'seed'].find((m) => existsSync(path.join(MODELS_ROOT, m, 'model.json')));
+const trained = ['best-reject', 'best', 'seed'].find((m) =>
+  existsSync(path.join(MODELS_ROOT, m, 'model.json')),
+);
 
 describe.skipIf(!trained)(`Recognizer with the trained model (${trained})`, () => {
   let rec: Recognizer;
