@@ -5,7 +5,6 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
-import { RateLimiterMemory } from 'rate-limiter-flexible';
 import type { Config } from '../shared/config.ts';
 import { createLogger, type Logger } from '../shared/logger.ts';
 import { EVENTS, type ServerMessage } from '../shared/protocol.ts';
@@ -13,7 +12,12 @@ import { boardRoom } from '../shared/rooms.ts';
 import { createBoardService } from './board/board-service.ts';
 import { mountClient } from './http/client.ts';
 import { apiRouter } from './http/api.ts';
-import { errorHandler } from './http/errors.ts';
+import { errorHandler, sendError } from './http/errors.ts';
+import { securityHeaders } from './http/security-headers.ts';
+import { createAddressLimits } from './limits/address-limits.ts';
+import { clientAddress, type TrustFn } from './limits/client-address.ts';
+import { originAllowed } from './limits/origin.ts';
+import { createMemoryClaims, createRedisClaims } from './realtime/stroke-claims.ts';
 import { opsRouter } from './http/ops.ts';
 import { createMetrics } from './metrics.ts';
 import { createBullmqQueue } from './queue/bullmq-queue.ts';
@@ -69,8 +73,20 @@ export async function createInkboardServer(config: Config, deps: InkboardDeps = 
   const store =
     deps.store ??
     (config.REDIS_URL
-      ? createRedisStore({ url: config.REDIS_URL, prefix: config.REDIS_PREFIX, log })
-      : createMemoryStore({ dataDir: config.DATA_DIR, fsync: deps.fsync, log }));
+      ? createRedisStore({
+          url: config.REDIS_URL,
+          prefix: config.REDIS_PREFIX,
+          maxBoards: config.MAX_BOARDS,
+          log,
+        })
+      : createMemoryStore({
+          dataDir: config.DATA_DIR,
+          fsync: deps.fsync,
+          maxLoaded: config.MAX_LOADED_BOARDS,
+          idleMs: config.BOARD_IDLE_MS,
+          maxBoards: config.MAX_BOARDS,
+          log,
+        }));
 
   if (store.degraded) {
     // Give Redis a moment to connect; if it is down the server starts anyway, degraded, and recovers.
@@ -94,7 +110,19 @@ export async function createInkboardServer(config: Config, deps: InkboardDeps = 
 
   const app = express();
   app.disable('x-powered-by');
-  app.set('trust proxy', 'loopback');
+  // X-Forwarded-For is believed only from the proxies TRUST_PROXY names (by default none).
+  app.set('trust proxy', config.TRUST_PROXY);
+  const trust = app.get('trust proxy fn') as TrustFn;
+  app.use(securityHeaders({ dev: deps.dev ?? false }));
+  // Browsers may post to the API only from the allowed origins (the server's own by default).
+  app.use('/api', (req, res, next) => {
+    if (req.method === 'GET' || originAllowed(req, config.ALLOWED_ORIGINS)) return next();
+    sendError(res, 'FORBIDDEN', 'requests from this origin are not allowed (ALLOWED_ORIGINS)');
+  });
+  const limits = createAddressLimits(config);
+  const claims = config.REDIS_URL
+    ? createRedisClaims(config.REDIS_URL, config.REDIS_PREFIX, log)
+    : createMemoryClaims();
   const httpServer = createServer(app);
   // Degraded = the store or the adapter's Redis connections are down; clients are told on every change.
   let degraded = Boolean(config.REDIS_URL);
@@ -110,6 +138,9 @@ export async function createInkboardServer(config: Config, deps: InkboardDeps = 
     redisPrefix: config.REDIS_PREFIX,
     log,
     onStatus: () => updateStatus(),
+    limits,
+    trust,
+    allowedOrigins: config.ALLOWED_ORIGINS,
   });
   const { io } = sockets;
   const live = createLiveRelay(io);
@@ -155,7 +186,6 @@ export async function createInkboardServer(config: Config, deps: InkboardDeps = 
     rules: { ...DEFAULT_REGION_RULES, sharedRegions: config.SHARED_REGIONS, timeMs: config.REGION_TIME_MS },
   });
   const presence = createPresence(io, log);
-  const limiter = new RateLimiterMemory({ points: config.RATE_LIMIT * 2, duration: 2 });
   io.on('connection', (socket) =>
     handleConnection(
       {
@@ -165,7 +195,9 @@ export async function createInkboardServer(config: Config, deps: InkboardDeps = 
         live,
         classes,
         broadcast,
-        limiter,
+        limits,
+        address: clientAddress(socket.request, trust),
+        claims,
         metrics,
         log,
       },
@@ -186,7 +218,17 @@ export async function createInkboardServer(config: Config, deps: InkboardDeps = 
     }),
   );
   app.use('/api/v1', classRouter({ store }));
-  app.use('/api/v1', apiRouter({ store, recognizer: getRecognizer }));
+  app.use(
+    '/api/v1',
+    apiRouter({
+      store,
+      recognizer: getRecognizer,
+      limits,
+      boardsPerMinute: config.BOARDS_PER_MINUTE,
+      recognizeConcurrency: config.RECOGNIZE_CONCURRENCY,
+      recognizePerAddress: config.RECOGNIZE_PER_ADDRESS,
+    }),
+  );
   const client = await mountClient(app, { dir: deps.clientDir, dev: deps.dev, httpServer });
   app.use(errorHandler(log));
 
@@ -213,6 +255,7 @@ export async function createInkboardServer(config: Config, deps: InkboardDeps = 
         await sockets.close();
         await client.close();
         await queue.close();
+        await claims.close();
         await store.close();
       })()),
   };

@@ -20,7 +20,11 @@ const log = createLogger('server', config.LOG_LEVEL);
 const distributed = Boolean(config.REDIS_URL);
 let pool: InferencePool | undefined;
 const startPool = async (): Promise<InferencePool> => {
-  pool ??= createInferencePool(poolOptionsFromConfig(config, log));
+  // Embedded: HTTP recognize gets a thread of its own, so it never shares one with board labels.
+  pool ??= createInferencePool({
+    ...poolOptionsFromConfig(config, log),
+    backgroundThreads: distributed ? 0 : 1,
+  });
   await pool.ready();
   return pool;
 };

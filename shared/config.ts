@@ -82,6 +82,54 @@ const EnvSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** Messages per second per connection. Default 120. */
   RATE_LIMIT: int(1, 100_000).default(120),
+  /** Messages per second from one address, all its connections together. Default 3000. */
+  ADDRESS_RATE_LIMIT: int(1, 1_000_000).default(3000),
+  /** Bytes per second one connection may send (counted before any parsing). Default 1048576 (1 MiB). */
+  CONNECTION_BYTES_PER_SECOND: int(1024, 1 << 30).default(1 << 20),
+  /** Bytes per second from one address, all its connections and HTTP bodies together. Default 8388608 (8 MiB). */
+  ADDRESS_BYTES_PER_SECOND: int(1024, 1 << 30).default(8 << 20),
+  /** Open socket.io connections from one address at most (a classroom behind one NAT needs ~30-60). Default 200. */
+  MAX_SOCKETS_PER_ADDRESS: int(1, 1_000_000).default(200),
+  /** New socket.io connections per minute from one address. Default 600. */
+  CONNECTIONS_PER_MINUTE: int(1, 1_000_000).default(600),
+  /**
+   * Which proxies to believe about the client address (X-Forwarded-For), as express's `trust proxy`:
+   * `false` (none: the socket address counts), `true` (any), a hop count, or a comma list of addresses or
+   * subnets (e.g. `loopback`, `10.0.0.0/8`). Default false.
+   */
+  TRUST_PROXY: z
+    .string()
+    .trim()
+    .regex(/^(true|false|\d+|[0-9A-Za-z.:/, _-]+)$/, 'expected true, false, a hop count or a list of subnets')
+    .transform((v): boolean | number | string =>
+      v === 'true' ? true : v === 'false' ? false : /^\d+$/.test(v) ? Number(v) : v,
+    )
+    .default(false),
+  /**
+   * Origins (`scheme://host[:port]`, comma separated) allowed to open sockets and post to the API from a
+   * browser, besides the server's own; `*` allows any. Default: the server's own origin only.
+   */
+  ALLOWED_ORIGINS: z
+    .string()
+    .trim()
+    .regex(
+      /^(\*|[a-z][a-z0-9+.-]*:\/\/[^,\s]+(\s*,\s*[a-z][a-z0-9+.-]*:\/\/[^,\s]+)*)$/i,
+      'expected * or a comma list of origins',
+    )
+    .transform((v) => v.split(',').map((o) => o.trim().replace(/\/$/, '')))
+    .optional(),
+  /** POST /api/v1/recognize requests running at once on this server; more answer 503 BUSY. Default 4. */
+  RECOGNIZE_CONCURRENCY: int(1, 1024).default(4),
+  /** POST /api/v1/recognize requests running at once per address; more answer 429. Default 2. */
+  RECOGNIZE_PER_ADDRESS: int(1, 1024).default(2),
+  /** Embedded mode: boards kept in memory (least recently used ones are unloaded; their journals closed). Default 200. */
+  MAX_LOADED_BOARDS: int(1, 1_000_000).default(200),
+  /** Embedded mode: a board unused this long (ms) is unloaded from memory. Default 600000 (10 min). */
+  BOARD_IDLE_MS: int(1000, 86_400_000).default(600_000),
+  /** Boards this deployment holds at most; creating more answers LIMIT_REACHED. Default 100000. */
+  MAX_BOARDS: int(1, 100_000_000).default(100_000),
+  /** Boards created per minute per address. Default 60. */
+  BOARDS_PER_MINUTE: int(1, 1_000_000).default(60),
 });
 
 export type Config = z.infer<typeof EnvSchema>;

@@ -51,6 +51,12 @@ export const LIMITS = {
   maxAnswerLength: 40,
   /** Students (answer spaces) in one class. */
   maxStudents: 200,
+  /** Points in one HTTP recognize request, all strokes together. */
+  maxPointsPerRecognize: 20_000,
+  /** Strokes in one ink region: a stroke near a full region starts a new one (regions never merge past it). */
+  maxStrokesPerRegion: 32,
+  /** Points of all committed strokes on one board (its byte budget: about 20 bytes a point stored). */
+  maxPointsPerBoard: 250_000,
 } as const;
 
 /** Error codes carried by every rejection: in acks, in `error` messages, in HTTP error bodies. */
@@ -72,6 +78,8 @@ export const ERROR_CODES = [
   'LOCKED',
   'READ_ONLY',
   'REMOVED',
+  'BUSY',
+  'ID_TAKEN',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 

@@ -19,8 +19,10 @@ export function boardKeys(prefix: string, boardId: string) {
     recent: `${base}:recent`,
     /** hash: region id -> label JSON */
     labels: `${base}:labels`,
-    /** hash: user id -> undo/redo history JSON */
+    /** hash: user id -> undo/redo history as refs into `historyEntries` (redis-history.ts) */
     history: `${base}:hist`,
+    /** hash: history entry ref -> entry JSON */
+    historyEntries: `${base}:hentries`,
     /** string: the board's version, raised by every commit (optimistic concurrency) */
     version: `${base}:ver`,
     /** list: the latest commits' writes, newest first, `<version>\n<Redis commands JSON>` (see COMMIT_SCRIPT) */
@@ -42,6 +44,8 @@ export function boardKeys(prefix: string, boardId: string) {
  * together with the board's keys, so with Redis Cluster it would have to move into the board's slot.
  */
 export const outboxKey = (prefix: string) => `${prefix}:outbox`;
+/** Counter of boards created (MAX_BOARDS). */
+export const boardCountKey = (prefix: string) => `${prefix}:boards`;
 export const outboxMember = (boardId: string, regionId: string, version: number) =>
   JSON.stringify([boardId, regionId, version]);
 export type BoardKeys = ReturnType<typeof boardKeys>;

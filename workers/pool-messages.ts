@@ -17,7 +17,11 @@ export interface ThreadData {
   extra?: Record<string, unknown>;
 }
 
-export type ToThread = { type: 'recognize'; id: number; regions: Point[][][] } | { type: 'close' };
+export type ToThread =
+  | { type: 'recognize'; id: number; regions: Point[][][] }
+  | { type: 'close' }
+  /** Liveness probe: a thread whose event loop is free answers `pong` at once. */
+  | { type: 'ping'; id: number };
 
 export type FromThread =
   | { type: 'ready'; backend: string; fallback?: string }
@@ -25,4 +29,5 @@ export type FromThread =
   | { type: 'result'; id: number; results: RecognitionResult[] }
   | { type: 'failed'; id: number; message: string }
   | { type: 'batch'; size: number; ms: number }
-  | { type: 'closed' };
+  | { type: 'closed' }
+  | { type: 'pong'; id: number };

@@ -35,6 +35,7 @@ async function main(): Promise<void> {
   const classify = (images: Float32Array[]) => batcher.submitMany(images);
 
   port.on('message', (msg: ToThread) => {
+    if (msg.type === 'ping') return send({ type: 'pong', id: msg.id });
     if (msg.type === 'close') {
       void batcher.close().then(() => {
         send({ type: 'closed' });

@@ -9,7 +9,13 @@ import { Worker, type Job } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { Config } from '../shared/config.ts';
 import type { Logger } from '../shared/logger.ts';
-import type { RecognitionJob, RegionRecognizer, ResultSink } from '../shared/recognition-contract.ts';
+import { jobTooLarge } from '../server/queue/job-limits.ts';
+import {
+  laneOf,
+  type RecognitionJob,
+  type RegionRecognizer,
+  type ResultSink,
+} from '../shared/recognition-contract.ts';
 import type { WorkerMetrics } from './metrics.ts';
 
 /** Options of {@link startRecognitionWorker}. */
@@ -49,6 +55,13 @@ export function startRecognitionWorker(o: RecognitionWorkerOptions): Recognition
     active++;
     try {
       metrics.queueWaitSeconds.observe(Math.max(0, Date.now() - job.timestamp) / 1000);
+      const tooLarge = jobTooLarge(data);
+      if (tooLarge) {
+        // Never retried: a poison job must not come back after every restart.
+        log.error({ jobId: job.id, reason: tooLarge }, 'recognition job refused: too large');
+        metrics.jobs.inc({ outcome: 'refused' });
+        return { skipped: 'too-large' };
+      }
       if (!(await o.isCurrent(data))) {
         metrics.jobs.inc({ outcome: 'stale' });
         return { skipped: 'stale' };
@@ -58,7 +71,10 @@ export function startRecognitionWorker(o: RecognitionWorkerOptions): Recognition
         await new Promise((r) => setTimeout(r, o.testDelayMs));
       }
       const t0 = performance.now();
-      const [result] = await o.recognizer.recognize([data.strokes.map((s) => s.points)]);
+      // Clients take turns in the pool: one with many jobs in flight does not hold up another's.
+      const [result] = await o.recognizer.recognize([data.strokes.map((s) => s.points)], {
+        lane: laneOf(data),
+      });
       if (!result) throw new Error('recognizer returned no result');
       metrics.recognitionSeconds.observe((performance.now() - t0) / 1000);
       await o.sink(data, result);

@@ -28,9 +28,13 @@ function pushUndo(h: UserHistory, e: HistoryEntry): void {
   if (h.undo.length > MAX_UNDO) h.undo.splice(0, h.undo.length - MAX_UNDO);
 }
 
-async function checkRoom(tx: BoardTx, adding: number): Promise<void> {
-  if (adding && (await tx.strokeCount()) + adding > LIMITS.maxStrokesPerBoard)
+async function checkRoom(tx: BoardTx, adding: readonly BoardStroke[]): Promise<void> {
+  if (!adding.length) return;
+  if ((await tx.strokeCount()) + adding.length > LIMITS.maxStrokesPerBoard)
     throw new ActionError('LIMIT_REACHED', `a board holds at most ${LIMITS.maxStrokesPerBoard} strokes`);
+  const points = adding.reduce((n, s) => n + s.points.length, 0);
+  if ((await tx.pointCount()) + points > LIMITS.maxPointsPerBoard)
+    throw new ActionError('LIMIT_REACHED', `a board holds at most ${LIMITS.maxPointsPerBoard} points of ink`);
 }
 
 export async function commitStroke(
@@ -44,9 +48,14 @@ export async function commitStroke(
   const [existing] = await tx.getStrokes([input.id]);
   // A resend (the client did not see its ack): relay the stored stroke again, in case the server that
   // stored it died before relaying it. Clients ignore a stroke they already have.
-  if (existing) return { ...emptyOutcome(), added: [existing], duplicate: true };
-  await checkRoom(tx, 1);
+  if (existing) {
+    // Stroke ids are scoped to their author: another user's id is never taken over nor acknowledged.
+    if (existing.author !== actor.userId)
+      throw new ActionError('ID_TAKEN', `stroke id ${input.id} belongs to another user's stroke`);
+    return { ...emptyOutcome(), added: [existing], duplicate: true };
+  }
   const stroke: BoardStroke = { ...input, author: actor.userId, createdAt: ctx.now };
+  await checkRoom(tx, [stroke]);
   const history = await tx.getHistory(actor.userId);
   const out = await applyStrokeChanges(tx, { add: [stroke], removeIds: [], live: true, penDownAt, ...ctx });
   pushUndo(history, { op: 'added', ids: [stroke.id] });
@@ -105,7 +114,7 @@ async function restore(
   const present = await tx.getStrokes(strokes.map((s) => s.id));
   const add = strokes.filter((_, i) => !present[i]);
   if (!add.length) return undefined;
-  await checkRoom(tx, add.length);
+  await checkRoom(tx, add);
   return applyStrokeChanges(tx, { add, removeIds: [], live: false, ...ctx });
 }
 

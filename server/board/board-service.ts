@@ -83,9 +83,12 @@ export function createBoardService(opts: BoardServiceOptions) {
     async run(
       boardId: string,
       action: (tx: BoardTx, ctx: ActionContext) => Promise<Outcome>,
+      /** Fairness key of the client acting (see `RecognitionJob.lane`). Default: none (the board). */
+      lane?: string,
     ): Promise<Outcome> {
       const now = Date.now();
       const publish = (out: Outcome) => {
+        if (lane) for (const j of out.jobs) j.lane = lane;
         if (out.removedIds.length)
           opts.broadcast(boardId, { type: 'strokes.removed', strokeIds: out.removedIds });
         if (out.added.length) opts.broadcast(boardId, { type: 'strokes.added', strokes: out.added });

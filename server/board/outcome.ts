@@ -26,7 +26,8 @@ export class ActionError extends Error {
       | 'NOTHING_TO_REDO'
       | 'LOCKED'
       | 'READ_ONLY'
-      | 'REMOVED',
+      | 'REMOVED'
+      | 'ID_TAKEN',
     message: string,
   ) {
     super(message);

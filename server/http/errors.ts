@@ -11,11 +11,15 @@ const STATUS: Partial<Record<ErrorCode, number>> = {
   FORBIDDEN: 403,
   RATE_LIMITED: 429,
   DEGRADED: 503,
+  BUSY: 503,
+  LIMIT_REACHED: 409,
+  ID_TAKEN: 409,
   INTERNAL: 500,
 };
 
 export function sendError(res: Response, code: ErrorCode, message: string): void {
   const body: HttpErrorBody = { error: { code, message } };
+  if (code === 'BUSY') res.set('Retry-After', '1');
   res.status(STATUS[code] ?? 400).json(body);
 }
 

@@ -7,7 +7,8 @@ import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { Logger } from '../../shared/logger.ts';
 import { RECOGNITION_QUEUE, bullPrefix, jobIdOf } from '../../shared/redis-names.ts';
-import type { RecognitionJob, RecognitionQueue } from '../../shared/recognition-contract.ts';
+import { laneOf, type RecognitionJob, type RecognitionQueue } from '../../shared/recognition-contract.ts';
+import { jobTooLarge } from './job-limits.ts';
 
 export interface BullmqQueueOptions {
   /** redis:// URL (REDIS_URL). */
@@ -58,13 +59,35 @@ export function createBullmqQueue(opts: BullmqQueueOptions): RecognitionQueue & 
           connection.once('ready', onReady);
         });
 
+  // Fairness: BullMQ runs lower priorities first, so a client (lane) that queued many jobs lately waits
+  // behind clients that queued few (a bystander's label is not held up by someone else's flood).
+  const recent = new Map<string, { n: number; since: number }>();
+  const priorityOf = (lane: string): number => {
+    const now = Date.now();
+    let r = recent.get(lane);
+    if (!r || now - r.since > 5000) {
+      if (recent.size > 10_000) recent.clear();
+      recent.set(lane, (r = { n: 0, since: now }));
+    }
+    r.n++;
+    return Math.min(r.n, 1_000_000);
+  };
+
   return {
     queue,
     async enqueue(job) {
+      const tooLarge = jobTooLarge(job);
+      if (tooLarge) {
+        opts.log?.error(
+          { boardId: job.boardId, regionId: job.regionId, version: job.version, reason: tooLarge },
+          'recognition job refused: too large',
+        );
+        return;
+      }
       await ready();
       const previous = job.version > 1 ? jobIdOf({ ...job, version: job.version - 1 }) : undefined;
       await Promise.all([
-        queue.add('recognize', job, { jobId: jobIdOf(job) }),
+        queue.add('recognize', job, { jobId: jobIdOf(job), priority: priorityOf(laneOf(job)) }),
         // Only a waiting job can be removed; an active (locked) one throws, which is fine.
         previous ? queue.remove(previous).catch(() => 0) : 0,
       ]);

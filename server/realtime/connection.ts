@@ -1,8 +1,10 @@
 /**
- * One client connection: every message is rate-limited, validated and handled in order; bad ones get a
- * coded error (in the ack if there is one, else an `error` message) and nothing else is disturbed.
+ * One client connection: every message is rate-limited (per connection and per address, in messages and
+ * in bytes, before its schema is checked), validated and handled in order; bad ones get a coded error (in
+ * the ack if there is one, else an `error` message) and nothing else is disturbed. A connection holds at
+ * most `MAX_PENDING` messages waiting for their turn; more are refused at once (RATE_LIMITED), so a client
+ * cannot pile up memory behind a slow write.
  */
-import type { RateLimiterMemory } from 'rate-limiter-flexible';
 import type { Logger } from '../../shared/logger.ts';
 import {
   EVENTS,
@@ -39,12 +41,23 @@ import { peerOf, type Presence } from './presence.ts';
 import { StrokeStreams } from './stroke-streams.ts';
 import type { LiveRelay } from './live-relay.ts';
 import type { InkSocket } from './types.ts';
+import type { AddressLimits } from '../limits/address-limits.ts';
+import { isOverBudget } from './socket-server.ts';
+import type { StrokeClaims } from './stroke-claims.ts';
+
+/** Messages of one connection waiting for their turn at most. */
+export const MAX_PENDING = 64;
 
 export interface ConnectionDeps {
   store: BoardStore;
   service: BoardService;
   presence: Presence;
-  limiter: RateLimiterMemory;
+  /** Per-connection and per-address message and byte limits. */
+  limits: AddressLimits;
+  /** The client address this connection counts against (TRUST_PROXY applied). */
+  address: string;
+  /** Stroke ids scoped to their author. */
+  claims: StrokeClaims;
   metrics: ServerMetrics;
   log: Logger;
   /** Merges the room's live points and cursors per tick (`live`; of each user's cursor only the latest). */
@@ -65,10 +78,19 @@ export function handleConnection(deps: ConnectionDeps, socket: InkSocket): void 
   const send = (msg: ServerMessage) => socket.emit(EVENTS.toClient, msg);
   metrics.connections.inc();
   let chain = Promise.resolve();
+  let pending = 0;
 
   socket.on(EVENTS.toServer, (raw: unknown, maybeAck?: unknown) => {
     const ack = typeof maybeAck === 'function' ? (maybeAck as (res: Ack) => void) : undefined;
-    chain = chain.then(() => handle(raw, ack));
+    if (pending >= MAX_PENDING || isOverBudget(socket.conn)) {
+      const error = protocolError('RATE_LIMITED', 'too much sent on this connection; slow down');
+      metrics.rejected.inc({ code: error.code });
+      if (ack) ack({ ok: false, error });
+      else send({ type: 'error', error });
+      return;
+    }
+    pending++;
+    chain = chain.then(() => handle(raw, ack)).finally(() => void pending--);
   });
 
   socket.on('disconnect', () => {
@@ -79,9 +101,8 @@ export function handleConnection(deps: ConnectionDeps, socket: InkSocket): void 
   async function handle(raw: unknown, ack?: (res: Ack) => void): Promise<void> {
     let ref: string | undefined;
     try {
-      await deps.limiter
-        .consume(socket.id)
-        .catch(() => reject('RATE_LIMITED', 'too many messages; slow down'));
+      if (!(await deps.limits.message(socket.id, deps.address)))
+        reject('RATE_LIMITED', 'too many messages; slow down');
       const parsed = parseClientMessage(raw);
       if (!parsed.ok) throw new Rejection(parsed.error);
       const msg = parsed.msg;
@@ -135,12 +156,17 @@ export function handleConnection(deps: ConnectionDeps, socket: InkSocket): void 
     const t = await target();
     if (store.degraded) reject('DEGRADED', 'the board store is unreachable; try again shortly');
     const action = run(t.actor);
-    if (!t.inTx) return service.run(t.boardId, action);
-    return service.run(t.boardId, async (tx, ctx) => {
-      const denied = writeDenial(await tx.getClassroom(), t.actor.role, t.actor.userId, false);
-      if (denied) throw new ActionError(denied.code, denied.message);
-      return action(tx, ctx);
-    });
+    const lane = `addr:${deps.address}`;
+    if (!t.inTx) return service.run(t.boardId, action, lane);
+    return service.run(
+      t.boardId,
+      async (tx, ctx) => {
+        const denied = writeDenial(await tx.getClassroom(), t.actor.role, t.actor.userId, false);
+        if (denied) throw new ActionError(denied.code, denied.message);
+        return action(tx, ctx);
+      },
+      lane,
+    );
   }
 
   /** Sends the class to the board's room: the answer key to the teachers only. */
@@ -300,13 +326,22 @@ export function handleConnection(deps: ConnectionDeps, socket: InkSocket): void 
         return snapshot();
       case 'stroke.points': {
         const { actor: a, boardId } = await target(true);
+        const first = streams.startedAt(msg.strokeId) === undefined;
         const bad = streams.accept(msg.strokeId, msg.seq);
         if (bad) reject('OUT_OF_ORDER', bad);
+        // Stroke ids are claimed in the joined board's room, where they are seen (spaces included).
+        if (first && !(await deps.claims.claim(actor().boardId, msg.strokeId, a.userId))) {
+          streams.forget(msg.strokeId);
+          reject('ID_TAKEN', `stroke id ${msg.strokeId} is another user's stroke`);
+        }
         const { strokeId, seq, color, width, points } = msg;
         deps.live.push(boardId, { author: a.userId, strokeId, seq, color, width, points });
         return undefined;
       }
       case 'stroke.commit': {
+        const { boardId, userId } = actor();
+        if (!(await deps.claims.claim(boardId, msg.stroke.id, userId)))
+          reject('ID_TAKEN', `stroke id ${msg.stroke.id} is another user's stroke`);
         const penDownAt = streams.startedAt(msg.stroke.id);
         const out = await write((a) => (tx, ctx) => commitStroke(tx, a, msg.stroke, ctx, penDownAt));
         streams.committed(msg.stroke.id);

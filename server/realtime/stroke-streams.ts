@@ -22,6 +22,12 @@ export class StrokeStreams {
     return this.started.get(strokeId);
   }
 
+  /** Forgets a stroke (its id was refused). */
+  forget(strokeId: string): void {
+    this.state.delete(strokeId);
+    this.started.delete(strokeId);
+  }
+
   committed(strokeId: string): void {
     this.started.delete(strokeId);
     this.remember(strokeId, 'committed');

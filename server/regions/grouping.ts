@@ -76,7 +76,8 @@ export class RegionWorkingSet {
         (!live || penDownAt - r.updatedAt <= this.rules.timeMs) &&
         isNear(r.bbox, stroke.bbox, this.rules),
     );
-    let target = near[0];
+    // A full region takes no more strokes, and merging stops at the cap: no job ever carries more.
+    let target = near.find((r) => r.strokes.length < this.rules.maxStrokes);
     if (!target) {
       target = {
         id: newRegionId(),
@@ -88,7 +89,8 @@ export class RegionWorkingSet {
       };
       this.regions.set(target.id, target);
     }
-    for (const other of near.slice(1)) {
+    for (const other of near) {
+      if (other === target || target.strokes.length + other.strokes.length >= this.rules.maxStrokes) continue;
       target.strokes.push(...other.strokes);
       target.version = Math.max(target.version, other.version);
       for (const s of other.strokes) this.moved.set(s.id, target.id);

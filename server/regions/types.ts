@@ -1,5 +1,6 @@
 /** Ink regions: groups of committed strokes that are recognised together (one number, usually). */
 import type { BBox } from '../../shared/ink/types.ts';
+import { LIMITS } from '../../shared/protocol.ts';
 
 /** What a region keeps about each of its strokes (no points: those live with the strokes). */
 export interface RegionStroke {
@@ -35,6 +36,11 @@ export interface RegionRules {
   gapY: number;
   /** Heights below this (board units) count as this, so dots and dashes still have a scale. Default 8. */
   minHeight: number;
+  /**
+   * Strokes in one region at most: a stroke near full regions starts a new one, and regions never merge
+   * past it, so a recognition job never carries more. Default `LIMITS.maxStrokesPerRegion` (32).
+   */
+  maxStrokes: number;
 }
 
 export const DEFAULT_REGION_RULES: RegionRules = {
@@ -43,4 +49,5 @@ export const DEFAULT_REGION_RULES: RegionRules = {
   gapX: 0.6,
   gapY: 0.25,
   minHeight: 8,
+  maxStrokes: LIMITS.maxStrokesPerRegion,
 };

@@ -107,12 +107,22 @@ export function stateTx(s: BoardState, ops: WriteOp[]): BoardTx {
   return {
     meta: s.meta,
     strokeCount: async () => s.strokes.size,
+    pointCount: async () => {
+      let n = 0;
+      for (const st of s.strokes.values()) n += st.points.length;
+      return n;
+    },
     getStrokes: async (ids) => ids.map((id) => s.strokes.get(id)),
     regionsOf: async (ids) => ids.map((id) => s.strokeRegion.get(id)),
     getRegions: async (ids) => ids.map((id) => s.regions.get(id)),
     recentRegions: async (since) => [...s.regions.values()].filter((r) => r.updatedAt >= since),
     allRegions: async () => [...s.regions.values()],
-    getHistory: async (userId) => structuredClone(s.history.get(userId) ?? { undo: [], redo: [] }),
+    // Entries are never changed once made (actions push and pop whole entries), so copying the lists is
+    // enough; a deep copy would copy every stroke a clear removed on each of the user's later actions.
+    getHistory: async (userId) => {
+      const h = s.history.get(userId);
+      return { undo: [...(h?.undo ?? [])], redo: [...(h?.redo ?? [])] };
+    },
     getClassroom: async () => (s.classroom ? structuredClone(s.classroom) : undefined),
     write: (op) => void ops.push(op),
   };

@@ -69,6 +69,8 @@ export type WriteOp =
 export interface BoardTx {
   readonly meta: BoardMeta;
   strokeCount(): Promise<number>;
+  /** Points of all the board's strokes (its size budget, `LIMITS.maxPointsPerBoard`). */
+  pointCount(): Promise<number>;
   getStrokes(ids: readonly string[]): Promise<(BoardStroke | undefined)[]>;
   /** Region id of each stroke. */
   regionsOf(strokeIds: readonly string[]): Promise<(string | undefined)[]>;
@@ -114,11 +116,18 @@ export interface BoardStore {
   /** Stores a label only if `label.version` is the region's current version. Returns whether it did. */
   setLabel(boardId: string, label: RegionLabel): Promise<boolean>;
   close(): Promise<void>;
+  /** Boards held in memory now (embedded store; tests and metrics). */
+  loadedBoards?(): number;
 }
 
 /** Thrown by stores when the backend is unreachable. */
 export class StoreUnavailableError extends Error {
   override name = 'StoreUnavailableError';
+}
+
+/** Creating one more board would pass MAX_BOARDS. */
+export class BoardLimitError extends Error {
+  override name = 'BoardLimitError';
 }
 
 export class BoardNotFoundError extends Error {

@@ -5,12 +5,16 @@
 import type { BoardStroke } from '../../shared/protocol.ts';
 import type { Region } from '../regions/types.ts';
 import type { ClassControls } from '../classroom/controls.ts';
-import type { StoredCorrection, UserHistory, WriteOp } from './board-store.ts';
+import type { HistoryEntry, StoredCorrection, WriteOp } from './board-store.ts';
+import { historyCommands, refOf, resolveHistory, type StoredHistory } from './redis-history.ts';
 import type { BoardState } from './board-state.ts';
 import type { BoardKeys } from '../../shared/redis-keys.ts';
 
-/** The Redis commands of one write. */
-export function commandsOf(k: BoardKeys, op: WriteOp): string[][] {
+/**
+ * The Redis commands of one write, on the board as it is before the write (`b`: the history write
+ * stores only what changed, see redis-history.ts).
+ */
+export function commandsOf(k: BoardKeys, op: WriteOp, b: BoardState): string[][] {
   switch (op.t) {
     case 'putStroke':
       return [['HSET', k.strokes, op.stroke.id, JSON.stringify(op.stroke)]];
@@ -35,7 +39,7 @@ export function commandsOf(k: BoardKeys, op: WriteOp): string[][] {
         ['HDEL', k.labels, op.id],
       ];
     case 'history':
-      return [['HSET', k.history, op.userId, JSON.stringify(op.history)]];
+      return historyCommands(k, op.userId, b.history.get(op.userId), op.history);
     case 'classroom':
       return [['HSET', k.extra, 'classroom', JSON.stringify(op.classroom)]];
     case 'correction': {
@@ -54,8 +58,16 @@ export interface Cached {
   version: number;
 }
 
-/** Applies one Redis command of a commit (see `commandsOf`) to a cached board. */
-function applyCommand(k: BoardKeys, b: BoardState, [cmd, key, field, value]: string[]): void {
+/**
+ * Applies one Redis command of a commit (see `commandsOf`) to a cached board; `entries` collects the
+ * history entries the commits write, for the history lists that refer to them.
+ */
+function applyCommand(
+  k: BoardKeys,
+  b: BoardState,
+  entries: Map<string, HistoryEntry>,
+  [cmd, key, field, value]: string[],
+): void {
   if (field === undefined) return;
   const set = cmd === 'HSET' && value !== undefined;
   if (cmd !== 'HSET' && cmd !== 'HDEL') return;
@@ -72,10 +84,22 @@ function applyCommand(k: BoardKeys, b: BoardState, [cmd, key, field, value]: str
       if (set) b.regions.set(field, JSON.parse(value) as Region);
       else b.regions.delete(field);
       break;
-    case k.history:
-      if (set) b.history.set(field, JSON.parse(value) as UserHistory);
-      else b.history.delete(field);
+    case k.historyEntries:
+      if (set) entries.set(field, JSON.parse(value) as HistoryEntry);
       break;
+    case k.history: {
+      if (!set) {
+        b.history.delete(field);
+        break;
+      }
+      const known = b.history.get(field);
+      const mine = new Map([...(known?.undo ?? []), ...(known?.redo ?? [])].map((e) => [refOf(field, e), e]));
+      b.history.set(
+        field,
+        resolveHistory(JSON.parse(value) as StoredHistory, (ref) => entries.get(ref) ?? mine.get(ref)),
+      );
+      break;
+    }
     case k.extra:
       if (set && field === 'classroom') b.classroom = JSON.parse(value) as ClassControls;
       break;
@@ -99,8 +123,10 @@ export function catchUp(k: BoardKeys, c: Cached, current: number, entries: strin
       return { v: Number(e.slice(0, nl)), cmds: JSON.parse(e.slice(nl + 1)) as string[][] };
     })
     .reverse();
-  if (parsed.some((e, i) => e.v !== c.version + 1 + i)) return false;
-  for (const e of parsed) for (const cmd of e.cmds) applyCommand(k, c.state, cmd);
+  // A large commit is logged as null: reload.
+  if (parsed.some((e, i) => e.v !== c.version + 1 + i || !Array.isArray(e.cmds))) return false;
+  const written = new Map<string, HistoryEntry>();
+  for (const e of parsed) for (const cmd of e.cmds) applyCommand(k, c.state, written, cmd);
   c.version = current;
   return true;
 }

@@ -1,10 +1,13 @@
 /** Lua scripts of the Redis board store. */
 
+/** A commit whose commands are larger than this is logged as `null`: servers behind reload the board. */
+export const MAX_LOGGED_BYTES = 256 * 1024;
+
 /**
  * Commits a group of transactions on one board if the board is still at the version they read
  * (optimistic concurrency), records the pending recognition of the region versions written (outbox), and
- * appends the writes to the board's change log (entries `<version>\n<commands JSON>`), so a server whose
- * cached board is behind catches up without reloading it.
+ * appends the writes to the board's change log (entries `<version>\n<commands JSON>`, or `null` for a
+ * commit over `MAX_LOGGED_BYTES`), so a server whose cached board is behind catches up without reloading it.
  *
  * Fairness: a writer that loses a race takes the board's turn (if nobody holds it) for a short while;
  * other writers' commits are refused until it committed or the turn expired, so a server whose commits
@@ -40,7 +43,10 @@ if ARGV[2] == '' then return {1, v} end
 for _, cmd in ipairs(cjson.decode(ARGV[2])) do redis.call(unpack(cmd)) end
 v = v + 1
 redis.call('SET', KEYS[1], v)
-redis.call('LPUSH', KEYS[2], v .. '\\n' .. ARGV[2])
+-- A large commit is logged as 'null' (catch up by reloading): the log must not hold MBs per board.
+local logged = ARGV[2]
+if #logged > ${MAX_LOGGED_BYTES} then logged = 'null' end
+redis.call('LPUSH', KEYS[2], v .. '\\n' .. logged)
 redis.call('LTRIM', KEYS[2], 0, keep - 1)
 for i = 7, #ARGV do redis.call('ZADD', KEYS[3], ARGV[6], ARGV[i]) end
 return {1, v}

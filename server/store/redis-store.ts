@@ -25,20 +25,22 @@ import type { ClassControls } from '../classroom/controls.ts';
 import type { RecognitionJob } from '../../shared/recognition-contract.ts';
 import type { Region } from '../regions/types.ts';
 import {
+  BoardLimitError,
   BoardNotFoundError,
   StoreUnavailableError,
   byCommitOrder,
   type BoardMeta,
   type BoardStore,
   type BoardTx,
+  type HistoryEntry,
   type StoreStatusListener,
   type StoredCorrection,
-  type UserHistory,
   type WriteOp,
 } from './board-store.ts';
 import { applyWriteUndoable, stateTx, type BoardState } from './board-state.ts';
 import {
   SET_LABEL_SCRIPT,
+  boardCountKey,
   boardKeys,
   codesKey,
   outboxKey,
@@ -47,6 +49,7 @@ import {
 } from '../../shared/redis-keys.ts';
 import { COMMIT_SCRIPT } from './redis-scripts.ts';
 import { catchUp, commandsOf, type Cached } from './redis-change-log.ts';
+import { resolveHistory, type StoredHistory } from './redis-history.ts';
 
 export interface RedisStoreOptions {
   /** redis:// URL (REDIS_URL). */
@@ -68,6 +71,8 @@ export interface RedisStoreOptions {
   cacheBoards?: number;
   /** Commits kept in each board's change log, for servers catching up. Default 64. */
   logEntries?: number;
+  /** Boards that can exist at most (MAX_BOARDS), counted in `<prefix>:boards`. Default 100000. */
+  maxBoards?: number;
   log?: Logger;
 }
 
@@ -184,11 +189,14 @@ export function createRedisStore(opts: RedisStoreOptions): BoardStore {
         .hgetall(k.history)
         .hgetall(k.extra)
         .hgetall(k.corrections)
+        .hgetall(k.historyEntries)
         .exec(),
     );
     if (!res) throw new Error('board load aborted');
     for (const [err] of res) if (err) throw err;
-    const [version, strokes, strokeRegion, regions, history, extra, corrections] = res.map(([, v]) => v) as [
+    const [version, strokes, strokeRegion, regions, history, extra, corrections, entries] = res.map(
+      ([, v]) => v,
+    ) as [
       string | null,
       Record<string, string>,
       Record<string, string>,
@@ -196,7 +204,9 @@ export function createRedisStore(opts: RedisStoreOptions): BoardStore {
       Record<string, string>,
       Record<string, string>,
       Record<string, string>,
+      Record<string, string>,
     ];
+    const entry = (ref: string) => parse<HistoryEntry>(entries[ref]);
     const state: BoardState = {
       meta,
       strokes: new Map(Object.entries(strokes).map(([id, s]) => [id, JSON.parse(s) as BoardStroke])),
@@ -204,7 +214,9 @@ export function createRedisStore(opts: RedisStoreOptions): BoardStore {
       regions: new Map(Object.entries(regions).map(([id, s]) => [id, JSON.parse(s) as Region])),
       // Labels are not cached: no transaction reads them (snapshots read Redis).
       labels: new Map(),
-      history: new Map(Object.entries(history).map(([id, s]) => [id, JSON.parse(s) as UserHistory])),
+      history: new Map(
+        Object.entries(history).map(([id, s]) => [id, resolveHistory(JSON.parse(s) as StoredHistory, entry)]),
+      ),
       ...(extra.classroom ? { classroom: JSON.parse(extra.classroom) as ClassControls } : {}),
       corrections: new Map(
         Object.entries(corrections).map(([id, s]) => [id, JSON.parse(s) as StoredCorrection]),
@@ -254,11 +266,15 @@ export function createRedisStore(opts: RedisStoreOptions): BoardStore {
       const undo: (() => void)[] = [];
       const results: ({ ok: true; value: unknown } | { ok: false; err: unknown })[] = [];
       const ops: WriteOp[] = [];
+      const cmds: string[][] = [];
       for (const q of group) {
         const mine: WriteOp[] = [];
         try {
           const value = await q.fn(stateTx(c.state, mine));
-          for (const op of mine) applyWriteUndoable(c.state, op, undo);
+          for (const op of mine) {
+            cmds.push(...commandsOf(k, op, c.state));
+            applyWriteUndoable(c.state, op, undo);
+          }
           ops.push(...mine);
           results.push({ ok: true, value });
         } catch (err) {
@@ -292,7 +308,7 @@ export function createRedisStore(opts: RedisStoreOptions): BoardStore {
             outbox,
             k.turn,
             c.version,
-            ops.length ? JSON.stringify(ops.flatMap((op) => commandsOf(k, op))) : '',
+            cmds.length ? JSON.stringify(cmds) : '',
             logEntries,
             writerId,
             turnMs,
@@ -347,6 +363,11 @@ export function createRedisStore(opts: RedisStoreOptions): BoardStore {
 
     async createBoard(meta) {
       const k = boardKeys(prefix, meta.id);
+      const count = await call(() => redis.incr(boardCountKey(prefix)));
+      if (count > (opts.maxBoards ?? 100_000)) {
+        await call(() => redis.decr(boardCountKey(prefix)));
+        throw new BoardLimitError(`at most ${opts.maxBoards ?? 100_000} boards`);
+      }
       if (meta.joinCode) {
         const fresh = await call(() => redis.hsetnx(codesKey(prefix), meta.joinCode!, meta.id));
         if (!fresh) throw new Error(`join code ${meta.joinCode} is taken`);

@@ -2,7 +2,7 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { io, type Socket } from 'socket.io-client';
+import { io, type ManagerOptions, type Socket, type SocketOptions } from 'socket.io-client';
 import { createInkboardServer, type InkboardDeps, type InkboardServer } from '../../server/app.ts';
 import { loadConfig } from '../../shared/config.ts';
 import {
@@ -58,12 +58,18 @@ export class TestClient {
     });
   }
 
-  static async connect(url: string, auth: Record<string, unknown> = { protocolVersion: PROTOCOL_VERSION }) {
+  static async connect(
+    url: string,
+    auth: Record<string, unknown> = { protocolVersion: PROTOCOL_VERSION },
+    /** More socket.io client options, e.g. `extraHeaders`. */
+    more: Partial<ManagerOptions & SocketOptions> = {},
+  ) {
     const socket: ClientSocket = io(url, {
       transports: ['websocket'],
       auth,
       reconnection: false,
       forceNew: true,
+      ...more,
     });
     await new Promise<void>((resolve, reject) => {
       socket.once('connect', () => resolve());

@@ -11,8 +11,9 @@ export function modelDir(): string {
   return existsSync(path.join(best, 'model.json')) ? best : path.join(REPO_ROOT, 'models/seed');
 }
 
-export async function startPool(): Promise<InferencePool> {
-  const pool = createInferencePool({ threads: 1, backend: 'onnx', modelDir: modelDir() });
+/** `backgroundThreads`: a thread for HTTP recognize only, as the embedded server has (default 0). */
+export async function startPool(backgroundThreads = 0): Promise<InferencePool> {
+  const pool = createInferencePool({ threads: 1, backgroundThreads, backend: 'onnx', modelDir: modelDir() });
   await pool.ready();
   return pool;
 }

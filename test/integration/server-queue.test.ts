@@ -105,7 +105,8 @@ describe('BullMQ producer', () => {
       await producer.enqueue(job(1)); // same version again: one job
       expect(await producer.depth()).toBe(1);
       await producer.enqueue(job(2));
-      const waiting = await inspect.getWaiting();
+      // Jobs carry a fairness priority (boards that queued less go first), so they wait as `prioritized`.
+      const waiting = await inspect.getJobs(['waiting', 'prioritized']);
       expect(waiting.map((j) => j.id)).toEqual([jobIdOf(job(2))]);
       expect(waiting[0]?.data).toMatchObject({ boardId: 'b1', regionId: 'r1', version: 2 });
       expect(jobIdOf(job(2))).toBe('b1.r1.2');

@@ -1,5 +1,10 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { createInferencePool, type InferencePool, type InferencePoolOptions } from '../../workers/pool.ts';
+import {
+  PoolBusyError,
+  createInferencePool,
+  type InferencePool,
+  type InferencePoolOptions,
+} from '../../workers/pool.ts';
 import type { Point } from '../../shared/ink/types.ts';
 import { readPenDigits } from '../../models/lib/pen-data.ts';
 
@@ -85,6 +90,73 @@ describe('inference pool (worker threads)', () => {
     await p.close();
     await expect(inflight).resolves.toMatchObject([{ text: '2' }]);
     await expect(p.recognize([region(1)])).rejects.toThrow(/closed/);
+  });
+
+  it('counts a deadline from when a thread takes the request, not while it waits in the pool', async () => {
+    const p = start({ perThread: 1, requestTimeoutMs: 700, engineOptions: { forwardMs: 250 } });
+    await p.ready();
+    // Four requests one after the other take ~1 s in all, each well under its 700 ms.
+    const out = await Promise.all([1, 2, 3, 4].map((n) => p.recognize([region(n)])));
+    expect(out.map((r) => r[0]?.text)).toEqual(['1', '2', '3', '4']);
+    expect(p.restarts).toBe(0);
+  });
+
+  it('leaves a slow but healthy thread alone after a deadline', async () => {
+    const p = start({ requestTimeoutMs: 150, stuckMs: 3000, engineOptions: { forwardMs: 500 } });
+    await p.ready();
+    await expect(p.recognize([region(1)])).rejects.toThrow(/timed out after 150 ms/);
+    // The thread answers the ping once its pass is over: not replaced, and it serves the next request.
+    await new Promise((r) => setTimeout(r, 800));
+    expect(p.restarts).toBe(0);
+    await expect(p.recognize([region(2)])).rejects.toThrow(/timed out/); // still 500 ms a pass
+    expect(p.restarts).toBe(0);
+  });
+
+  it('answers busy once more than maxQueued requests wait', async () => {
+    const p = start({ perThread: 1, maxQueued: 2, engineOptions: { forwardMs: 200 } });
+    await p.ready();
+    const calls = [1, 2, 3, 4, 5].map((n) =>
+      p.recognize([region(n)]).then(
+        (r) => r[0]?.text,
+        (e: Error) => e,
+      ),
+    );
+    const out = await Promise.all(calls);
+    expect(out.slice(0, 3)).toEqual(['1', '2', '3']);
+    expect(out[3]).toBeInstanceOf(PoolBusyError);
+    expect(out[4]).toBeInstanceOf(PoolBusyError);
+  });
+
+  it('runs background work on its own thread: board work is not delayed by it', async () => {
+    const p = start({ threads: 1, backgroundThreads: 1, engineOptions: { perItemMs: 25 } });
+    await p.ready();
+    const heavy = Array.from({ length: 3 }, () =>
+      p.recognize(
+        Array.from({ length: 40 }, (_, i) => region(i + 1)),
+        { lane: 'http:x', background: true },
+      ),
+    );
+    await new Promise((r) => setTimeout(r, 50));
+    const t0 = performance.now();
+    const [board] = await p.recognize([region(7)], { lane: 'board:b' });
+    const ms = performance.now() - t0;
+    expect(board?.text).toBe('7');
+    expect(ms).toBeLessThan(500); // the background requests take ~3 s together
+    const threads = new Set((await Promise.all(heavy)).flat().map((r) => r.digits[0]?.bbox[0]));
+    expect(threads.has(board?.digits[0]?.bbox[0])).toBe(false);
+  });
+
+  it('lets lanes take turns', async () => {
+    const p = start({ perThread: 1, engineOptions: { forwardMs: 60 } });
+    await p.ready();
+    const done: string[] = [];
+    const a = [1, 2, 3, 4, 5].map((n) =>
+      p.recognize([region(n)], { lane: 'a' }).then(() => done.push(`a${n}`)),
+    );
+    const b = p.recognize([region(9)], { lane: 'b' }).then(() => done.push('b'));
+    await Promise.all([...a, b]);
+    // a1 was running; b goes next, not after all of a.
+    expect(done.indexOf('b')).toBeLessThanOrEqual(2);
   });
 });
 

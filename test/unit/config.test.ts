@@ -13,8 +13,14 @@ describe('loadConfig', () => {
       REGION_TIME_MS: 4000,
       RATE_LIMIT: 120,
       LOG_LEVEL: 'info',
+      TRUST_PROXY: false,
+      MAX_SOCKETS_PER_ADDRESS: 200,
+      RECOGNIZE_CONCURRENCY: 4,
+      MAX_LOADED_BOARDS: 200,
+      MAX_BOARDS: 100_000,
     });
     expect(c.REDIS_URL).toBeUndefined();
+    expect(c.ALLOWED_ORIGINS).toBeUndefined();
   });
 
   it('parses values and treats empty strings as unset', () => {
@@ -52,5 +58,16 @@ describe('loadConfig', () => {
 
   it('reports every bad variable at once', () => {
     expect(() => loadConfig({ PORT: 'x', RATE_LIMIT: 'y' })).toThrow(/PORT: .*; RATE_LIMIT: /);
+  });
+
+  it('parses TRUST_PROXY (as express does) and ALLOWED_ORIGINS', () => {
+    expect(loadConfig({ TRUST_PROXY: 'true' }).TRUST_PROXY).toBe(true);
+    expect(loadConfig({ TRUST_PROXY: '2' }).TRUST_PROXY).toBe(2);
+    expect(loadConfig({ TRUST_PROXY: 'loopback, 10.0.0.0/8' }).TRUST_PROXY).toBe('loopback, 10.0.0.0/8');
+    expect(
+      loadConfig({ ALLOWED_ORIGINS: 'https://a.example, http://b.example:8080/' }).ALLOWED_ORIGINS,
+    ).toEqual(['https://a.example', 'http://b.example:8080']);
+    expect(() => loadConfig({ ALLOWED_ORIGINS: 'not an origin' })).toThrow(/ALLOWED_ORIGINS: expected/);
+    expect(() => loadConfig({ MAX_SOCKETS_PER_ADDRESS: '0' })).toThrow(/MAX_SOCKETS_PER_ADDRESS/);
   });
 });

@@ -115,6 +115,14 @@ describe('RegionWorkingSet', () => {
     ws2.removeStrokes(new Set(['a']));
     expect(ws2.changes()).toMatchObject({ changed: [], removed: [{ regionId: r.id, version: 3 }] });
   });
+
+  it('caps a region at maxStrokes: more overlapping strokes start new regions, and never merge past it', () => {
+    const small = { ...rules, maxStrokes: 3 };
+    const ws = new RegionWorkingSet(small);
+    for (let i = 0; i < 8; i++) ws.addStroke(s(`o${i}`, [0, 0, 50, 100]), 1000, true);
+    const { changed } = ws.changes();
+    expect(changed.map((r) => r.strokes.length).sort()).toEqual([2, 3, 3]);
+  });
 });
 
 describe('drawing order', () => {

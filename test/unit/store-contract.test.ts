@@ -13,6 +13,8 @@ import { DEFAULT_REGION_RULES } from '../../server/regions/types.ts';
 import type { BoardStore } from '../../server/store/board-store.ts';
 import { createMemoryStore } from '../../server/store/memory-store.ts';
 import { createRedisStore } from '../../server/store/redis-store.ts';
+import { boardKeys } from '../../shared/redis-keys.ts';
+import { Redis } from 'ioredis';
 
 const rules = DEFAULT_REGION_RULES;
 const ann: Actor = { userId: 'ann', role: 'member' };
@@ -187,20 +189,21 @@ for (const [name, make] of [
       const other = name === 'redis' ? await make(store) : store;
       if (other !== store) cleanups.push(() => other.close());
       const now = Date.now();
-      // 40 strokes side by side, 20 through each store instance, all at once: one region of 40 strokes.
+      // 30 strokes side by side (regions hold at most 32), 15 through each store instance, all at once:
+      // one region of 30 strokes.
       await Promise.all(
-        Array.from({ length: 40 }, (_, i) =>
+        Array.from({ length: 30 }, (_, i) =>
           (i % 2 ? other : store).update(id, (tx) =>
             commitStroke(tx, ann, line(`s${i}`, i * 30), { now, rules }),
           ),
         ),
       );
       const snap = await store.snapshot(id);
-      expect(snap?.strokes).toHaveLength(40);
+      expect(snap?.strokes).toHaveLength(30);
       const regions = await store.update(id, (tx) => tx.allRegions());
       expect(regions).toHaveLength(1);
-      expect(regions[0]?.strokes).toHaveLength(40);
-      expect(regions[0]?.version).toBe(40);
+      expect(regions[0]?.strokes).toHaveLength(30);
+      expect(regions[0]?.version).toBe(30);
     });
   });
 }
@@ -218,7 +221,7 @@ describe('redis store optimistic concurrency', () => {
     const b = await make();
     const id = `occ${n++}`;
     await a.createBoard({ id, createdAt: 1, ownerKeyHash: 'h' });
-    return { a, b, id, make };
+    return { a, b, id, make, prefix };
   }
 
   it('re-runs a transaction when another server committed to the board after it read', async () => {
@@ -249,6 +252,33 @@ describe('redis store optimistic concurrency', () => {
     const out = await a.update(id, (tx) => commitStroke(tx, ann, line('a5', 200), { now, rules }));
     expect(out.jobs[0]?.version).toBe(6);
     expect((await b.snapshot(id))?.strokes).toHaveLength(6);
+  });
+
+  it('logs a large commit as null (no MBs in the change log); a server behind reloads the board', async () => {
+    const { a, b, id, prefix } = await twins();
+    const now = Date.now();
+    await a.update(id, (tx) => commitStroke(tx, ann, line('a0', 0), { now, rules }));
+    // A clear of three 4000-point strokes: its undo entry holds them all, over 256 KiB of commands.
+    const big = (i: number) => ({
+      ...line(`big${i}`, 100),
+      points: Array.from(
+        { length: 4000 },
+        (_, j) => [1000.123456 + j + i * 5000, 2000.123456 + j] as [number, number],
+      ),
+    });
+    for (let i = 0; i < 3; i++) await b.update(id, (tx) => commitStroke(tx, ann, big(i), { now, rules }));
+    await b.update(id, (tx) => clear(tx, ann, 'mine', { now, rules }));
+    const redis = new Redis(inject('redisUrl'));
+    const log = await redis.lrange(boardKeys(prefix, id).log, 0, 0);
+    redis.disconnect();
+    expect(log[0]?.split('\n')[1]).toBe('null');
+    await a.update(id, (tx) => commitStroke(tx, ann, line('a2', 9000), { now, rules }));
+    expect((await a.snapshot(id))?.strokes.map((s) => s.id)).toEqual(['a2']);
+    // The clear is undone through a, which reloaded the history too.
+    const back = await a.update(id, (tx) => undoRedo(tx, ann, 'undo', { now, rules }));
+    expect(back.removedIds).toEqual(['a2']);
+    const again = await a.update(id, (tx) => undoRedo(tx, ann, 'undo', { now, rules }));
+    expect(again.added.map((s) => s.id).sort()).toEqual(['a0', 'big0', 'big1', 'big2']);
   });
 
   it('gives up with a clear error after too many conflicts', async () => {

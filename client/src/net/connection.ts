@@ -51,6 +51,7 @@ const PERMANENT_COMMIT_ERRORS = new Set([
   'TOO_LARGE',
   'LIMIT_REACHED',
   'FORBIDDEN',
+  'ID_TAKEN',
   'LOCKED',
   'READ_ONLY',
   'REMOVED',

@@ -10,6 +10,7 @@ const FRIENDLY: Partial<Record<ProtocolError['code'], string>> = {
   FORBIDDEN: 'Not allowed',
   DEGRADED: 'The server is having trouble; your ink will be saved when it recovers',
   TOO_LARGE: 'That was too large to send',
+  BUSY: 'The server is busy; try again in a moment',
   LOCKED: 'Locked by the teacher: you cannot write now',
   READ_ONLY: 'Read-only: you cannot write now',
   REMOVED: 'The teacher removed you from this board',

@@ -1,0 +1,58 @@
+/**
+ * How the Redis store keeps undo/redo histories without rewriting them whole: each entry is stored once in
+ * the board's `histEntries` hash under a ref (user, action and a hash of its stroke ids), and a user's
+ * history (`hist` field) lists refs only. An action writes its new entry and the (short) list of refs, and
+ * deletes the entries that left the history; the strokes a clear removed are written once, not on every
+ * later action. Hashes written by older servers (whole entries in `hist`) are still read.
+ */
+import { createHash } from 'node:crypto';
+import type { HistoryEntry, UserHistory } from './board-store.ts';
+import type { BoardKeys } from '../../shared/redis-keys.ts';
+
+/** What `hist` holds per user: refs (older data: whole entries). */
+export interface StoredHistory {
+  undo: (string | HistoryEntry)[];
+  redo: (string | HistoryEntry)[];
+}
+
+export function refOf(userId: string, e: HistoryEntry): string {
+  const h = createHash('sha1')
+    .update(`${e.op}:${e.ids.join(',')}`)
+    .digest('base64url');
+  return `${userId}:${h}`;
+}
+
+/** The Redis commands that turn `old` into `next` for `userId`. */
+export function historyCommands(
+  k: BoardKeys,
+  userId: string,
+  old: UserHistory | undefined,
+  next: UserHistory,
+): string[][] {
+  const before = new Set([...(old?.undo ?? []), ...(old?.redo ?? [])].map((e) => refOf(userId, e)));
+  const cmds: string[][] = [];
+  const after = new Set<string>();
+  for (const e of [...next.undo, ...next.redo]) {
+    const ref = refOf(userId, e);
+    if (after.has(ref)) continue;
+    after.add(ref);
+    if (!before.has(ref)) cmds.push(['HSET', k.historyEntries, ref, JSON.stringify(e)]);
+  }
+  for (const ref of before) if (!after.has(ref)) cmds.push(['HDEL', k.historyEntries, ref]);
+  const stored: StoredHistory = {
+    undo: next.undo.map((e) => refOf(userId, e)),
+    redo: next.redo.map((e) => refOf(userId, e)),
+  };
+  cmds.push(['HSET', k.history, userId, JSON.stringify(stored)]);
+  return cmds;
+}
+
+/** Rebuilds a user's history from its stored refs; `entry` finds an entry by ref. */
+export function resolveHistory(
+  stored: StoredHistory,
+  entry: (ref: string) => HistoryEntry | undefined,
+): UserHistory {
+  const resolve = (xs: (string | HistoryEntry)[]) =>
+    xs.map((x) => (typeof x === 'string' ? entry(x) : x)).filter((e): e is HistoryEntry => !!e);
+  return { undo: resolve(stored.undo), redo: resolve(stored.redo) };
+}
