@@ -47,22 +47,22 @@ export interface LatticeOptions {
   maxPoints?: number;
   /** The geometric rules (for `geometricBonus`) run only on lines of at most this many strokes. Default `40`. */
   geometricStrokes?: number;
-  /** Score subtracted per digit on a path (favours fewer, whole digits). Default `0.6`. */
+  /** Score subtracted per digit on a path (favours fewer, whole digits). Default `0.3`. */
   splitCost?: number;
-  /** Penalty per H of width beyond `wideFrom`. Default `3`. */
+  /** Penalty per H of width beyond `wideFrom`. Default `0.5`. */
   widthWeight?: number;
   /** Width (x H) beyond which a candidate is penalised. Default `1`. */
   wideFrom?: number;
-  /** Penalty per H of horizontal gap between a candidate's strokes beyond 0.1 H. Default `4`. */
+  /** Penalty per H of horizontal gap between a candidate's strokes beyond 0.1 H. Default `1`. */
   gapWeight?: number;
-  /** Penalty for a candidate much smaller than a digit (longest side under 0.5 H), at size 0. Default `2`. */
+  /** Penalty for a candidate much smaller than a digit (longest side under 0.5 H), at size 0. Default `4`. */
   smallWeight?: number;
   /**
    * With an 11-class model, the reading term is (1 - w) log P(best digit) + w log (1 - P(not one digit)).
-   * Default `0`.
+   * Default `1` (tuned: whether it is one digit matters, which digit is the label's business).
    */
   massWeight?: number;
-  /** Bonus when a candidate is exactly a digit of the geometric rules (shared/ink/segment.ts). Default `0.5`. */
+  /** Bonus when a candidate is exactly a digit of the geometric rules (shared/ink/segment.ts). Default `0.25`. */
   geometricBonus?: number;
   /** Thresholds of the geometric rules (lines, dots, the bonus). Default: their defaults. */
   segment?: SegmentOptions;
@@ -77,13 +77,13 @@ const DEFAULTS: Required<Omit<LatticeOptions, 'segment'>> = {
   maxCandidates: 96,
   maxPoints: 4000,
   geometricStrokes: 40,
-  splitCost: 0.6,
-  widthWeight: 3,
+  splitCost: 0.3,
+  widthWeight: 0.5,
   wideFrom: 1,
-  gapWeight: 4,
-  smallWeight: 2,
-  geometricBonus: 0.5,
-  massWeight: 0,
+  gapWeight: 1,
+  smallWeight: 4,
+  geometricBonus: 0.25,
+  massWeight: 1,
 };
 
 /**

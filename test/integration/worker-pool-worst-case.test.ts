@@ -37,7 +37,11 @@ describe.skipIf(!model)('inference pool with the real engine: worst-case regions
     for (const [r] of bigResults) expect(r?.digits.length).toBeGreaterThan(0);
     // Before bounded cost, one such region kept the thread busy for about 30 s; now all of it is done
     // in well under a second of CPU (3 s allows for a loaded test machine).
-    expect(Math.max(...smallResults.map((s) => s.ms))).toBeLessThan(3000);
+    const slowest = Math.max(...smallResults.map((s) => s.ms));
+    console.log(
+      `two 100,000-point regions then 8 digits: the last digit answered after ${slowest.toFixed(0)} ms`,
+    );
+    expect(slowest).toBeLessThan(3000);
     const right = smallResults.filter((s, i) => s.text === String(digits[i]!.label)).length;
     expect(right).toBeGreaterThanOrEqual(7);
   });

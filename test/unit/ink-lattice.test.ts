@@ -20,12 +20,19 @@ function probs(d: number, p: number, classes = 11): Float32Array {
   return out;
 }
 
-/** Decodes with a fake reading: candidates whose stroke set is in `sure` get p 0.99, others 0.05. */
+/** An 11-class reading that says "not one digit" with probability p (the rest spread over the digits). */
+function reject(p: number): Float32Array {
+  const out = new Float32Array(11).fill((1 - p) / 10);
+  out[10] = p;
+  return out;
+}
+
+/** Decodes with a fake reading: candidates whose stroke set is in `sure` are digits (p 0.99), others not (reject 0.95). */
 function decodeWith(plan: LatticePlan, sure: Set<string>) {
   const images = latticeImages(plan);
   return decodeLattice(
     plan,
-    images.map((ids) => (sure.has(ids.join()) ? probs(ids.length % 10, 0.99) : probs(0, 0.05))),
+    images.map((ids) => (sure.has(ids.join()) ? probs(ids.length % 10, 0.99) : reject(0.95))),
   );
 }
 
@@ -101,9 +108,7 @@ describe('decodeLattice', () => {
 
   it('scores "not one digit" low: a confident reject loses to any digit reading', () => {
     const c = planLattice(two).lines[0]!.candidates[0]!;
-    const reject = new Float32Array(11).fill(0.001);
-    reject[10] = 0.99;
-    expect(candidateScore(c, reject)).toBeLessThan(candidateScore(c, probs(3, 0.5)));
+    expect(candidateScore(c, reject(0.99))).toBeLessThan(candidateScore(c, probs(3, 0.5)));
   });
 
   it('reads an isolated digit split over two lines as one digit when the classifier says so', () => {
@@ -147,7 +152,7 @@ describe('decodeLattice', () => {
     // The classifier: 7 and 1 whole digits, the bar alone a poor digit, every merged run "not one digit".
     const plan = planLattice(strokes);
     const reading = (ids: number[]) =>
-      ids.length > 1 ? probs(0, 0.001) : ids[0] === 2 ? probs(1, 0.3) : probs(ids[0] === 0 ? 7 : 1, 0.99);
+      ids.length > 1 ? reject(0.99) : ids[0] === 2 ? reject(0.7) : probs(ids[0] === 0 ? 7 : 1, 0.99);
     const out = decodeLattice(plan, latticeImages(plan).map(reading));
     expect(out.seg.lines[0]?.digits.map((d) => d.strokes)).toEqual([[0, 2], [1]]);
     expect(out.seg.lines[0]?.digits[0]?.rules).toEqual(['late']);
