@@ -5,6 +5,10 @@
  *
  *   npx tsx models/train-reject.ts [--from models/best] [--out models/best-reject] [--budget-minutes 60]
  *                                  [--epochs 30] [--lr 3e-4] [--resume]
+ *                                  [--init models/best-reject] [--per-epoch MNIST,STROKES,REJECT]
+ *
+ * `--init` starts from an 11-class model's weights instead (a second fine-tune, fresh optimizer and
+ * schedule); `--from` still picks which fragments are taught as rejects.
  *
  * All layers start from the base model's weights; the new head keeps the base's ten digit columns and
  * adds one (zero weights). Each epoch mixes: 30,000 augmented MNIST training images (first 55,000 only),
@@ -44,6 +48,8 @@ const { values } = parseArgs({
     seed: { type: 'string', default: '42' },
     resume: { type: 'boolean', default: false },
     quick: { type: 'boolean', default: false },
+    init: { type: 'string' },
+    'per-epoch': { type: 'string' },
   },
 });
 const PX = 784;
@@ -57,9 +63,12 @@ const seed = Number(values.seed);
 const quick = values.quick ?? false;
 const out = values.out as string;
 const name = path.basename(out);
+const perEpochArg = values['per-epoch']?.split(',').map(Number);
 const perEpoch = quick
   ? { mnist: 2000, strokes: 500, reject: 1000 }
-  : { mnist: 30000, strokes: 10000, reject: 14000 };
+  : perEpochArg
+    ? { mnist: perEpochArg[0]!, strokes: perEpochArg[1]!, reject: perEpochArg[2]! }
+    : { mnist: 30000, strokes: 10000, reject: 14000 };
 
 const backend = await initBackend();
 console.log(`backend: ${backend}; fine-tuning ${values.from} -> ${out} (11 classes)`);
@@ -113,8 +122,16 @@ const valRejectImages = new Float32Array(valRejects.length * PX);
 valRejects.forEach((r, k) => valRejectImages.set(rasterise(r.strokes), k * PX));
 
 /** The base model's weights with an 11-way head: digit columns kept, the reject column zero. */
-function fromBase(): tf.LayersModel {
+async function fromBase(): Promise<tf.LayersModel> {
   const m = buildBest(seed, C);
+  if (values.init) {
+    const init = await loadModel(values.init);
+    const src = init.layers.filter((l) => l.getWeights().length > 0);
+    const dst = m.layers.filter((l) => l.getWeights().length > 0);
+    if (src.length !== dst.length) throw new Error(`${values.init} does not match the architecture`);
+    src.forEach((l, k) => dst[k]!.setWeights(l.getWeights()));
+    return m;
+  }
   const src = base.layers.filter((l) => l.getWeights().length > 0);
   const dst = m.layers.filter((l) => l.getWeights().length > 0);
   if (src.length !== dst.length)
@@ -143,7 +160,7 @@ if (resumed) {
   state = resumed.state;
   console.log(`resumed after epoch ${state.epoch} (best score ${state.bestValAcc.toFixed(4)})`);
 } else {
-  model = fromBase();
+  model = await fromBase();
   model.compile({ optimizer: tf.train.adam(baseLr), loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
   state = {
     model: 'best-reject',
@@ -191,7 +208,7 @@ function writeMeta(complete: boolean): void {
     architecture: 'best',
     classes: C,
     classNames: ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9', 'not one digit'],
-    fineTunedFrom: path.basename(values.from as string),
+    fineTunedFrom: path.basename((values.init ?? values.from) as string),
     params: model.countParams(),
     complete,
     epochs: state.epoch,

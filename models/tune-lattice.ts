@@ -17,15 +17,28 @@ import {
   type LatticeOptions,
   type LatticePlan,
 } from '../shared/ink/lattice.ts';
-import { rasterise } from '../shared/ink/rasterise.ts';
+import { rasterise, type RasteriseOptions } from '../shared/ink/rasterise.ts';
 import { segmentationText } from '../shared/ink/segment.ts';
 import { simplifyStrokes } from '../shared/ink/simplify.ts';
 import type { Stroke } from '../shared/ink/types.ts';
 import { Recognizer } from '../workers/inference/recognizer.ts';
 
 const { values } = parseArgs({
-  options: { model: { type: 'string' }, n: { type: 'string', default: '2000' }, grid: { type: 'string' } },
+  options: {
+    model: { type: 'string' },
+    n: { type: 'string', default: '2000' },
+    grid: { type: 'string' },
+    // Rasteriser options as JSON (e.g. '{"penWidth":3}'); --tta '[2.2,3.2]' averages the readings at
+    // these pen widths.
+    raster: { type: 'string', default: '{}' },
+    tta: { type: 'string' },
+    // Planning options of the lattice as JSON (e.g. '{"maxStrokes":6}'): candidates change, so they are
+    // classified again.
+    base: { type: 'string', default: '{}' },
+  },
 });
+const rasterOptions = JSON.parse(values.raster) as RasteriseOptions;
+const ttaWidths = values.tta ? (JSON.parse(values.tta) as number[]) : undefined;
 const n = Number(values.n);
 const recognizer = await Recognizer.load({ model: values.model, log: () => {} });
 const pen = readPenDigits().filter((d) => PEN_TRAIN_WRITERS.includes(d.writer));
@@ -50,7 +63,7 @@ for (const [name, digits, seed] of [
   sets.push({ name, regions: ns.map((x) => x.strokes), truth: ns.map((x) => x.text) });
 }
 
-const base: LatticeOptions = {};
+const base = JSON.parse(values.base) as LatticeOptions;
 const t0 = performance.now();
 const cached: {
   set: (typeof sets)[number];
@@ -65,10 +78,34 @@ for (const set of sets) {
   const ranges: [number, number][] = [];
   plans.forEach((p, i) => {
     const first = images.length;
-    for (const ids of latticeImages(p)) images.push(rasterise(ids.map((k) => simplified[i]![k]!)));
+    for (const ids of latticeImages(p))
+      images.push(
+        rasterise(
+          ids.map((k) => simplified[i]![k]!),
+          rasterOptions,
+        ),
+      );
     ranges.push([first, images.length]);
   });
-  const probs = await recognizer.classify(images);
+  let probs = await recognizer.classify(images);
+  if (ttaWidths) {
+    const sum = probs.map(() => new Float32Array(probs[0]!.length));
+    for (const w of ttaWidths) {
+      const imgs: Float32Array[] = [];
+      plans.forEach((p, i) => {
+        for (const ids of latticeImages(p))
+          imgs.push(
+            rasterise(
+              ids.map((k) => simplified[i]![k]!),
+              { ...rasterOptions, penWidth: w },
+            ),
+          );
+      });
+      const q = await recognizer.classify(imgs);
+      q.forEach((x, j) => x.forEach((v, c) => (sum[j]![c]! += v / ttaWidths.length)));
+    }
+    probs = sum;
+  }
   cached.push({ set, plans, probs, ranges });
   console.log(`${set.name}: ${set.regions.length} regions, ${images.length} candidates`);
 }
@@ -91,7 +128,7 @@ function score(o: LatticeOptions): number[] {
   });
 }
 const fmt = (xs: number[]) => xs.map((x) => (100 * x).toFixed(2)).join(' / ');
-console.log(`defaults: ${fmt(score({}))} (${sets.map((s) => s.name).join(' / ')})`);
+console.log(`defaults: ${fmt(score(base))} (${sets.map((s) => s.name).join(' / ')})`);
 const grid: Record<string, number[]> = values.grid
   ? (JSON.parse(values.grid) as Record<string, number[]>)
   : {
@@ -109,8 +146,9 @@ const settings: Record<string, number>[] = keys.reduce<Record<string, number>[]>
   [{}],
 );
 for (const o of settings) {
-  const s = score(o);
+  const s = score({ ...base, ...o });
   const mean = s.reduce((a, x) => a + x, 0) / s.length;
+  if (process.env.TUNE_ALL) console.log(`${JSON.stringify(o)} ${fmt(s)}`);
   if (!best || mean > best.mean) {
     best = { o, s, mean };
     console.log(`better: ${JSON.stringify(o)} ${fmt(s)} mean ${(100 * mean).toFixed(2)}`);

@@ -38,6 +38,14 @@ export interface LatticeOptions {
   /** ... Default `1.2`. */
   wholeWidth?: number;
   /**
+   * A region of 2..`wholeStrokes` strokes, at most `wholeRegionWidth` x its own height wide, is also
+   * one candidate (sizes relative to its own height) even when it is one line: a digit traced in pieces
+   * makes H (from the pieces) too small, so its runs look too wide to be one digit. Default `true`.
+   */
+  wholeRegion?: boolean;
+  /** Widest region-level candidate, x the region's own height (tuned). Default `2`. */
+  wholeRegionWidth?: number;
+  /**
    * Images a region may send to the classifier. A line whose candidates do not fit in what is left is
    * cut by column overlap instead (strokes sharing columns form a digit, one image each); groups
    * beyond the budget are left out of the result. Default `96`.
@@ -74,6 +82,8 @@ const DEFAULTS: Required<Omit<LatticeOptions, 'segment'>> = {
   linkDistance: 0.5,
   wholeStrokes: 8,
   wholeWidth: 1.2,
+  wholeRegion: true,
+  wholeRegionWidth: 2,
   maxCandidates: 96,
   maxPoints: 4000,
   geometricStrokes: 40,
@@ -267,11 +277,17 @@ export function planLattice(strokes: Stroke[], options: LatticeOptions = {}): La
   });
   let whole: Candidate | undefined;
   const all = lines.flat().sort((a, b) => a.index - b.index);
-  if (lines.length > 1 && all.length <= o.wholeStrokes && budget > 0) {
+  // One line whose strokes are already one candidate needs no second image of them.
+  const covered =
+    lines.length === 1 &&
+    (planned[0] as LinePlan).candidates.some((c) => c.from === 0 && c.to === all.length);
+  const wanted = lines.length > 1 || (o.wholeRegion && all.length > 1 && !covered);
+  if (wanted && all.length <= o.wholeStrokes && budget > 0) {
     let box = (all[0] as Ink).bbox;
     for (const s of all) box = unionBBox(box, s.bbox);
     const h = box[3] - box[1];
-    if (h > 0 && box[2] - box[0] <= o.wholeWidth * h) whole = candidateOf(all, 0, all.length, h, new Set());
+    if (h > 0 && box[2] - box[0] <= o.wholeRegionWidth * h)
+      whole = candidateOf(all, 0, all.length, h, new Set());
   }
   return { H, lines: planned, dots, whole };
 }

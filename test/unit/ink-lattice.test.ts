@@ -133,6 +133,31 @@ describe('decodeLattice', () => {
     expect(out.seg.lines[0]?.digits.map((d) => d.strokes)).toEqual([[0, 1]]);
   });
 
+  it('offers a one-line region traced in pieces as one candidate too (H from the pieces is too small)', () => {
+    // A "U" in three pieces, twice as wide as tall: no run of strokes is narrow enough (1.6 H).
+    const pieces: Stroke[] = [
+      [
+        [0, 0],
+        [0, 60],
+      ],
+      [
+        [0, 60],
+        [120, 60],
+      ],
+      [
+        [120, 60],
+        [120, 0],
+      ],
+    ];
+    const plan = planLattice(pieces);
+    expect(plan.lines).toHaveLength(1);
+    expect(plan.lines[0]?.candidates.some((c) => c.strokes.length === 3)).toBe(false);
+    expect(plan.whole?.strokes).toEqual([0, 1, 2]);
+    const out = decodeWith(plan, new Set(['0,1,2']));
+    expect(out.seg.lines[0]?.digits.map((d) => d.strokes)).toEqual([[0, 1, 2]]);
+    expect(planLattice(pieces, { wholeRegion: false }).whole).toBeUndefined();
+  });
+
   it('sends a late crossbar (drawn after the next digit) back to its 7', () => {
     const strokes: Stroke[] = [
       [
