@@ -29,7 +29,7 @@ import type { BBox, Stroke } from './types.ts';
 export interface LatticeOptions {
   /** Most strokes in one candidate digit. Default `4`. */
   maxStrokes?: number;
-  /** Widest candidate (x H); a single stroke is always a candidate. Default `1.6`. */
+  /** Widest candidate (x H); a single stroke is always a candidate. Default `2` (tuned; was 1.6). */
   maxWidth?: number;
   /** The strokes of a candidate must form one cluster with ink gaps at most this (x H). Default `0.5`. */
   linkDistance?: number;
@@ -72,13 +72,19 @@ export interface LatticeOptions {
   massWeight?: number;
   /** Bonus when a candidate is exactly a digit of the geometric rules (shared/ink/segment.ts). Default `0.25`. */
   geometricBonus?: number;
+  /**
+   * Strokes at most this big (x H) are dots: left out of the candidates and joined to the nearest digit
+   * afterwards. Smaller than the geometric rules' 0.15 H (tuned): a digit traced in pieces has short
+   * pieces that belong in its image. `segment.dotSize`, when given, wins. Default `0.05`.
+   */
+  dotSize?: number;
   /** Thresholds of the geometric rules (lines, dots, the bonus). Default: their defaults. */
   segment?: SegmentOptions;
 }
 
 const DEFAULTS: Required<Omit<LatticeOptions, 'segment'>> = {
   maxStrokes: 4,
-  maxWidth: 1.6,
+  maxWidth: 2,
   linkDistance: 0.5,
   wholeStrokes: 8,
   wholeWidth: 1.2,
@@ -94,6 +100,7 @@ const DEFAULTS: Required<Omit<LatticeOptions, 'segment'>> = {
   smallWeight: 4,
   geometricBonus: 0.25,
   massWeight: 1,
+  dotSize: 0.05,
 };
 
 /**
@@ -216,7 +223,7 @@ function columnGroups(inks: Ink[], H: number): Candidate[] {
 /** Lines, candidates and geometric groups of a region (no classification yet). */
 export function planLattice(strokes: Stroke[], options: LatticeOptions = {}): LatticePlan {
   const o = { ...DEFAULTS, ...options };
-  const { H, lines, dots } = prepareRegion(strokes, o.segment);
+  const { H, lines, dots } = prepareRegion(strokes, { dotSize: o.dotSize, ...o.segment });
   if (H === 0) return { H: 0, lines: [], dots: [] };
   let budget = o.maxCandidates;
   let pointBudget = o.maxPoints;
