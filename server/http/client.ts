@@ -17,6 +17,8 @@ export interface ClientOptions {
 }
 
 const isPageRequest = (p: string) => !p.startsWith('/api/') && !p.startsWith('/socket.io/');
+// HEAD answers as GET does (without a body): uptime probes and link previews ask with HEAD.
+const isRead = (method: string) => method === 'GET' || method === 'HEAD';
 
 export async function mountClient(app: Express, opts: ClientOptions): Promise<{ close(): Promise<void> }> {
   if (opts.dev) {
@@ -39,7 +41,7 @@ export async function mountClient(app: Express, opts: ClientOptions): Promise<{ 
   const index = path.join(dir, 'index.html');
   app.use(express.static(dir, { index: false, maxAge: '1h' }));
   app.use((req, res, next) => {
-    if (req.method !== 'GET' || !isPageRequest(req.path)) return next();
+    if (!isRead(req.method) || !isPageRequest(req.path)) return next();
     if (!existsSync(index)) {
       res
         .status(503)

@@ -112,4 +112,7 @@ it('serves the client, with index.html for board URLs', async () => {
   expect(await page.text()).toContain('Inkboard test');
   expect(await (await fetch(`${server.url}/`)).text()).toContain('Inkboard test');
   expect(await (await fetch(`${server.url}/assets/app.js`)).text()).toBe('console.log(1)');
+  const head = await fetch(`${server.url}/b/abc123`, { method: 'HEAD' });
+  expect(head.status).toBe(200);
+  expect(head.headers.get('content-type')).toContain('text/html');
 });
