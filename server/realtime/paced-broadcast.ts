@@ -33,7 +33,7 @@ export function pacedBroadcast(send: Send, opts: PacedBroadcastOptions = {}): Se
   const waiting = new Map<string, { msg: ServerMessage; points: number }[]>();
 
   const partsOf = (msg: ServerMessage) => {
-    if (msg.type !== 'strokes.added') return [{ msg, points: 1 }];
+    if (msg.type !== 'strokes.added' || !msg.strokes.length) return [{ msg, points: 1 }];
     return chunkStrokes(msg.strokes, chunkPoints).map((strokes) => ({
       msg: { ...msg, strokes },
       points: pointsOf(strokes),
