@@ -25,6 +25,7 @@ import { createEmbeddedQueue } from './queue/embedded-queue.ts';
 import type { RecognitionQueue, RegionRecognizer } from '../shared/recognition-contract.ts';
 import { handleConnection } from './realtime/connection.ts';
 import { createLiveRelay } from './realtime/live-relay.ts';
+import { pacedBroadcast } from './realtime/paced-broadcast.ts';
 import { createPresence } from './realtime/presence.ts';
 import { createSocketServer } from './realtime/socket-server.ts';
 import { DEFAULT_REGION_RULES } from './regions/types.ts';
@@ -145,13 +146,17 @@ export async function createInkboardServer(config: Config, deps: InkboardDeps = 
   const { io } = sockets;
   const live = createLiveRelay(io);
   // A commit drops its stroke's live points still waiting for the relay tick, so they never follow it.
-  const broadcast = (boardId: string, msg: ServerMessage) => {
-    if (msg.type === 'strokes.added') live.committed(boardId, msg.strokes);
-    io.to(boardRoom(boardId)).emit(
-      EVENTS.toClient,
-      'boardId' in msg ? msg : ({ ...msg, boardId } as ServerMessage),
-    );
-  };
+  // Paced: a change carrying a whole board's ink goes out in parts, in order (realtime/paced-broadcast.ts).
+  const broadcast = pacedBroadcast(
+    (boardId: string, msg: ServerMessage) => {
+      if (msg.type === 'strokes.added') live.committed(boardId, msg.strokes);
+      io.to(boardRoom(boardId)).emit(
+        EVENTS.toClient,
+        'boardId' in msg ? msg : ({ ...msg, boardId } as ServerMessage),
+      );
+    },
+    { onError: (err, boardId) => log.error({ err, boardId }, 'broadcast failed') },
+  );
   const classes = createClassCache(store);
   const sink = createResultSink({ store, broadcast, metrics });
 

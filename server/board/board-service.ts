@@ -16,6 +16,10 @@ import type { RegionRules } from '../regions/types.ts';
 import type { BoardStore, BoardTx } from '../store/board-store.ts';
 import type { ActionContext } from './actions.ts';
 import type { Outcome } from './outcome.ts';
+import { chunkBy } from './chunk-by.ts';
+
+/** Points of recognition jobs queued per turn of the event loop at most (see `enqueue`). */
+const ENQUEUE_POINTS = 16_000;
 
 export interface BoardServiceOptions {
   store: BoardStore;
@@ -33,8 +37,23 @@ export interface BoardServiceOptions {
 export function createBoardService(opts: BoardServiceOptions) {
   const { store, queue, log } = opts;
 
-  /** Queues jobs and clears them from the outbox; a job that fails stays there for the sweep. */
+  /**
+   * Queues jobs in parts of at most `ENQUEUE_POINTS` points, a turn of the event loop apart: each job's
+   * points are encoded for the queue, and the jobs of a change that restored a whole board (up to
+   * 250,000 points) encoded at once would stall every other board's commits and labels.
+   */
   async function enqueue(jobs: readonly RecognitionJob[]): Promise<void> {
+    const parts = chunkBy(jobs, (j) => j.strokes.reduce((n, s) => n + s.points.length, 0), ENQUEUE_POINTS);
+    const done: Promise<void>[] = [];
+    for (const [i, part] of parts.entries()) {
+      if (i) await new Promise((r) => setImmediate(r));
+      done.push(enqueueNow(part));
+    }
+    await Promise.all(done);
+  }
+
+  /** Queues jobs and clears them from the outbox; a job that fails stays there for the sweep. */
+  async function enqueueNow(jobs: readonly RecognitionJob[]): Promise<void> {
     const queued = await Promise.all(
       jobs.map((job) =>
         queue.enqueue(job).then(

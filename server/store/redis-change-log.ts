@@ -2,12 +2,12 @@
  * The Redis store's change log: a board's writes as Redis commands (what the commit script runs and logs),
  * and replaying logged commands onto a board cached by a server to catch up with other servers' commits.
  */
-import type { BoardStroke } from '../../shared/protocol.ts';
 import type { Region } from '../regions/types.ts';
 import type { ClassControls } from '../classroom/controls.ts';
 import type { HistoryEntry, StoredCorrection, WriteOp } from './board-store.ts';
 import { historyCommands, refOf, resolveHistory, type StoredHistory } from './redis-history.ts';
 import type { BoardState } from './board-state.ts';
+import { parseStroke, strokeJson } from './stroke-json.ts';
 import type { BoardKeys } from '../../shared/redis-keys.ts';
 
 /**
@@ -17,7 +17,7 @@ import type { BoardKeys } from '../../shared/redis-keys.ts';
 export function commandsOf(k: BoardKeys, op: WriteOp, b: BoardState): string[][] {
   switch (op.t) {
     case 'putStroke':
-      return [['HSET', k.strokes, op.stroke.id, JSON.stringify(op.stroke)]];
+      return [['HSET', k.strokes, op.stroke.id, strokeJson(op.stroke)]];
     case 'deleteStroke':
       return [
         ['HDEL', k.strokes, op.id],
@@ -73,7 +73,7 @@ function applyCommand(
   if (cmd !== 'HSET' && cmd !== 'HDEL') return;
   switch (key) {
     case k.strokes:
-      if (set) b.strokes.set(field, JSON.parse(value) as BoardStroke);
+      if (set) b.strokes.set(field, parseStroke(value));
       else b.strokes.delete(field);
       break;
     case k.strokeRegion:

@@ -8,6 +8,7 @@
 import { createHash } from 'node:crypto';
 import type { HistoryEntry, UserHistory } from './board-store.ts';
 import type { BoardKeys } from '../../shared/redis-keys.ts';
+import { entryJson } from './stroke-json.ts';
 
 /** What `hist` holds per user: refs (older data: whole entries). */
 export interface StoredHistory {
@@ -36,7 +37,7 @@ export function historyCommands(
     const ref = refOf(userId, e);
     if (after.has(ref)) continue;
     after.add(ref);
-    if (!before.has(ref)) cmds.push(['HSET', k.historyEntries, ref, JSON.stringify(e)]);
+    if (!before.has(ref)) cmds.push(['HSET', k.historyEntries, ref, entryJson(e)]);
   }
   for (const ref of before) if (!after.has(ref)) cmds.push(['HDEL', k.historyEntries, ref]);
   const stored: StoredHistory = {

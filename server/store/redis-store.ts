@@ -47,7 +47,8 @@ import {
   outboxMember,
   type BoardKeys,
 } from '../../shared/redis-keys.ts';
-import { COMMIT_SCRIPT } from './redis-scripts.ts';
+import { COMMIT_SCRIPT, commitArgs } from './redis-scripts.ts';
+import { parseStroke, parseStrokesPaced } from './stroke-json.ts';
 import { catchUp, commandsOf, type Cached } from './redis-change-log.ts';
 import { resolveHistory, type StoredHistory } from './redis-history.ts';
 
@@ -119,7 +120,8 @@ export function createRedisStore(opts: RedisStoreOptions): BoardStore {
       writer: string,
       turnMs: number,
       at: number,
-      ...members: string[]
+      /** Outbox member count, the members, then the commands (see COMMIT_SCRIPT). */
+      rest: string[],
     ): Promise<CommitReply>;
     inkSetLabel(
       rver: string,
@@ -209,7 +211,7 @@ export function createRedisStore(opts: RedisStoreOptions): BoardStore {
     const entry = (ref: string) => parse<HistoryEntry>(entries[ref]);
     const state: BoardState = {
       meta,
-      strokes: new Map(Object.entries(strokes).map(([id, s]) => [id, JSON.parse(s) as BoardStroke])),
+      strokes: new Map(Object.entries(strokes).map(([id, s]) => [id, parseStroke(s)])),
       strokeRegion: new Map(Object.entries(strokeRegion)),
       regions: new Map(Object.entries(regions).map(([id, s]) => [id, JSON.parse(s) as Region])),
       // Labels are not cached: no transaction reads them (snapshots read Redis).
@@ -301,6 +303,7 @@ export function createRedisStore(opts: RedisStoreOptions): BoardStore {
         const members = ops.flatMap((op) =>
           op.t === 'putRegion' ? [outboxMember(boardId, op.region.id, op.region.version)] : [],
         );
+        const { log, args } = commitArgs(cmds);
         reply = await call(() =>
           scripts.inkCommit(
             k.version,
@@ -308,12 +311,12 @@ export function createRedisStore(opts: RedisStoreOptions): BoardStore {
             outbox,
             k.turn,
             c.version,
-            cmds.length ? JSON.stringify(cmds) : '',
+            log,
             logEntries,
             writerId,
             turnMs,
             at,
-            ...members,
+            [String(members.length), ...members, ...args],
           ),
         );
       } catch (err) {
@@ -412,9 +415,7 @@ export function createRedisStore(opts: RedisStoreOptions): BoardStore {
       return {
         id: boardId,
         createdAt: meta.createdAt,
-        strokes: Object.values(strokes)
-          .map((s) => JSON.parse(s) as BoardStroke)
-          .sort(byCommitOrder),
+        strokes: (await parseStrokesPaced(Object.values(strokes))).sort(byCommitOrder),
         labels: Object.entries(labels)
           .filter(([id]) => versions[id] !== undefined)
           .map(([, s]) => JSON.parse(s) as RegionLabel),

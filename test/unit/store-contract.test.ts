@@ -279,6 +279,13 @@ describe('redis store optimistic concurrency', () => {
     expect(back.removedIds).toEqual(['a2']);
     const again = await a.update(id, (tx) => undoRedo(tx, ann, 'undo', { now, rules }));
     expect(again.added.map((s) => s.id).sort()).toEqual(['a0', 'big0', 'big1', 'big2']);
+    // The history entry (built from the strokes' remembered JSON) gave back every point as drawn.
+    expect(again.added.find((s) => s.id === 'big1')?.points).toEqual(big(1).points);
+    const snap = await b.snapshot(id);
+    expect(snap?.strokes.find((s) => s.id === 'big2')).toMatchObject({
+      author: 'ann',
+      points: big(2).points,
+    });
   });
 
   it('gives up with a clear error after too many conflicts', async () => {

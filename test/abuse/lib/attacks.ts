@@ -29,11 +29,6 @@ export interface Attack {
   name: string;
   /** Default: both modes. */
   modes?: Mode[];
-  /**
-   * A p99 bound other than `P99_MS` for a mode, with the reason: a known gap, reported, not hidden.
-   * Default: none.
-   */
-  p99Exception?: { mode: Mode; boundMs: number; why: string };
   run: (ctx: AttackContext) => Promise<string | undefined>;
 }
 
@@ -153,14 +148,6 @@ export const ATTACKS: Attack[] = [
   },
   {
     name: 'board bytes and history',
-    p99Exception: {
-      mode: 'distributed',
-      boundMs: 1500,
-      why:
-        'KNOWN GAP (issue #11): a clear or undo of a full board is one multi-MB Redis commit; building it ' +
-        "(JSON of 250,000 points, twice) stalls the server's event loop and the Lua script stalls Redis for " +
-        "100+ ms, which other boards' commits wait out. Measured p99 259-1,135 ms on a loaded 2-core box (load 4-9).",
-    },
     async run(ctx) {
       const board = await ctx.createBoard();
       const c = await joined(ctx, board, 'big');

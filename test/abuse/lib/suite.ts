@@ -151,11 +151,7 @@ export function abuseSuite(mode: Mode): void {
           expect(health.status).toBe(200);
           expect(f.acked, 'every bystander stroke acknowledged').toBe(f.strokes);
           expect(f.labelled, 'every bystander label arrived').toBe(f.strokes);
-          const bound = attack.p99Exception?.mode === mode ? attack.p99Exception.boundMs : P99_MS;
-          expect(
-            f.p99Ms,
-            `bystander p99 label latency${bound === P99_MS ? '' : ` (${attack.p99Exception?.why})`}`,
-          ).toBeLessThan(bound);
+          expect(f.p99Ms, 'bystander p99 label latency').toBeLessThan(P99_MS);
           expect(f.lost, 'acknowledged strokes lost').toBe(0);
           expect(f.rssPeakMiB, 'RSS peak').toBeLessThan(RSS_MIB);
         },
