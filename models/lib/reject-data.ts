@@ -12,6 +12,7 @@
  *   crossbar are whole digits).
  * Plus `scribble`s: random zig-zags and loops.
  */
+import { bboxOf } from '../../shared/ink/geometry.ts';
 import type { Point, Stroke } from '../../shared/ink/types.ts';
 import { composeNumbers, type PenDigit } from './pen-data.ts';
 import { Rng } from './rng.ts';
@@ -37,21 +38,6 @@ export interface RejectOptions {
   maxStrokes?: number;
   /** Runs wider than this x the digit height are skipped (the lattice never asks about them). Default `2`. */
   maxWidth?: number;
-}
-
-function box(strokes: Stroke[]): [number, number, number, number] {
-  let x0 = Infinity,
-    y0 = Infinity,
-    x1 = -Infinity,
-    y1 = -Infinity;
-  for (const s of strokes)
-    for (const [x, y] of s) {
-      x0 = Math.min(x0, x);
-      y0 = Math.min(y0, y);
-      x1 = Math.max(x1, x);
-      y1 = Math.max(y1, y);
-    }
-  return [x0, y0, x1, y1];
 }
 
 /** A random scribble: 1-3 strokes of jittered zig-zags or loops, 100 units tall. */
@@ -121,8 +107,8 @@ export async function rejectSamples(
     for (let i = 0; i < n.strokes.length; i++) {
       for (let j = i; j < Math.min(n.strokes.length, i + maxStrokes); j++) {
         const run = n.strokes.slice(i, j + 1);
-        const b = box(run);
-        if (b[2] - b[0] > maxWidth * 100) continue;
+        const b = bboxOf(run.flat());
+        if (b && b[2] - b[0] > maxWidth * 100) continue;
         const first = groupOf[i] as number;
         const last = groupOf[j] as number;
         if (first !== last) merge.push(run);

@@ -7,15 +7,7 @@ import type { ClassroomView, ClassControl, Role, Student } from '../../shared/pr
 import { LIMITS } from '../../shared/protocol.ts';
 
 /** Stored with the board: everything of `ClassroomView` that is not board metadata. */
-export interface ClassControls {
-  locked: boolean;
-  answersHidden: boolean;
-  pen: string | null;
-  readOnly: string[];
-  removed: string[];
-  students: Student[];
-  answerKey: string | null;
-}
+export type ClassControls = Required<Omit<ClassroomView, 'classroom' | 'joinCode'>>;
 
 export const emptyControls = (): ClassControls => ({
   locked: false,

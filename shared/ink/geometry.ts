@@ -6,6 +6,21 @@ export function finitePoints(stroke: Stroke): Point[] {
   return stroke.filter((p) => Array.isArray(p) && Number.isFinite(p[0]) && Number.isFinite(p[1]));
 }
 
+/** Finite points with consecutive repeats removed (what rasterising and simplifying both start from). */
+export function cleanStroke(stroke: Stroke): Point[] {
+  const out: Point[] = [];
+  for (const p of stroke) {
+    if (!Array.isArray(p)) continue;
+    const x = p[0];
+    const y = p[1];
+    if (!Number.isFinite(x) || !Number.isFinite(y)) continue;
+    const last = out[out.length - 1];
+    if (last && last[0] === x && last[1] === y) continue;
+    out.push([x, y]);
+  }
+  return out;
+}
+
 /** Bounding box of points; `undefined` when there are none. */
 export function bboxOf(points: Iterable<Point>): BBox | undefined {
   let x0 = Infinity,

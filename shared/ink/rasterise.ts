@@ -11,6 +11,7 @@
  *    distance from each pixel centre to the nearest segment;
  * 4. shift (sub-pixel) so the centre of mass lands on pixel (14, 14), MNIST's measured mean.
  */
+import { cleanStroke } from './geometry.ts';
 import type { Point, Stroke } from './types.ts';
 
 /** Tuning knobs of {@link rasterise}; every field is optional. */
@@ -50,7 +51,7 @@ export function rasterise(strokes: Stroke[], options: RasteriseOptions = {}): Fl
   const smoothing = options.smoothing ?? 3;
   const out = new Float32Array(size * size);
 
-  const cleaned = strokes.map(clean);
+  const cleaned = strokes.map(cleanStroke);
   // Segments under half a pixel long (dense input) get no spline points: they would change nothing
   // visible and only cost time. The scale is estimated from the samples' box.
   let sx0 = Infinity,
@@ -131,19 +132,6 @@ export function centreOfMass(img: Float32Array, size = IMAGE_SIZE): [number, num
     }
   }
   return s > 0 ? [sx / s, sy / s] : [size / 2, size / 2];
-}
-
-function clean(stroke: Stroke): Point[] {
-  const out: Point[] = [];
-  for (const p of stroke) {
-    const x = p[0];
-    const y = p[1];
-    if (!Number.isFinite(x) || !Number.isFinite(y)) continue;
-    const last = out[out.length - 1];
-    if (last && last[0] === x && last[1] === y) continue;
-    out.push([x, y]);
-  }
-  return out;
 }
 
 /**

@@ -6,6 +6,7 @@
  * least 1/48 of the stroke's own box diagonal (0.4 px once a digit is drawn 20 px tall), which keeps
  * the shape to well under a pixel. Pure TypeScript, browser-safe.
  */
+import { cleanStroke } from './geometry.ts';
 import type { Point, Stroke } from './types.ts';
 
 /** Options of {@link simplifyStroke}. */
@@ -16,28 +17,13 @@ export interface SimplifyOptions {
   minStep?: number;
 }
 
-/** Finite points with consecutive repeats removed. */
-function cleanPoints(stroke: Stroke): Point[] {
-  const out: Point[] = [];
-  for (const p of stroke) {
-    if (!Array.isArray(p)) continue;
-    const x = p[0];
-    const y = p[1];
-    if (!Number.isFinite(x) || !Number.isFinite(y)) continue;
-    const last = out[out.length - 1];
-    if (last && last[0] === x && last[1] === y) continue;
-    out.push([x, y]);
-  }
-  return out;
-}
-
 /**
  * The stroke with at most `maxPoints` points: unchanged (bar non-finite and repeated points) when it
  * already is that short, else resampled at equal arc-length steps, first and last points kept. O(n).
  */
 export function simplifyStroke(stroke: Stroke, options: SimplifyOptions = {}): Point[] {
   const maxPoints = Math.max(2, options.maxPoints ?? 96);
-  if (stroke.length <= maxPoints) return cleanPoints(stroke);
+  if (stroke.length <= maxPoints) return cleanStroke(stroke);
   // One pass over the raw points (no copies): how many are usable, their box and the path length.
   let n = 0;
   let x0 = Infinity,
@@ -66,7 +52,7 @@ export function simplifyStroke(stroke: Stroke, options: SimplifyOptions = {}): P
     px = x;
     py = y;
   }
-  if (n <= maxPoints) return cleanPoints(stroke);
+  if (n <= maxPoints) return cleanStroke(stroke);
   const start = first as Point;
   const end: Point = [(last as Point)[0], (last as Point)[1]];
   const diagonal = Math.sqrt((x1 - x0) * (x1 - x0) + (y1 - y0) * (y1 - y0));
