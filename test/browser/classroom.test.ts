@@ -7,33 +7,30 @@
  * never sees another's ink; lock stops student ink with a visible message; a correction of a label reaches
  * every page and survives a server restart; CSV and PNG exports download. Screenshots: test-artifacts/.
  */
-import { mkdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium } from '../helpers/browser-chromium.ts';
-import { buildClient, startBrowserServer, type BrowserServer } from '../helpers/browser-server.ts';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { ARTIFACTS, useBrowserSuite } from '../helpers/browser-suite.ts';
 import { penDigit, placeDigit } from '../helpers/browser-pen-data.ts';
-import { answerNamePrompt, hook, newPerson, waitFor, waitJoined } from '../helpers/browser-pages.ts';
+import {
+  answerNamePrompt,
+  drawStroke,
+  hook,
+  newPerson,
+  waitFor,
+  waitJoined,
+} from '../helpers/browser-pages.ts';
 
-const ARTIFACTS = path.resolve('test-artifacts');
 const shot = (page: Page, name: string) =>
   page.screenshot({ path: path.join(ARTIFACTS, `classroom-${name}.png`) });
 
-let browser: Browser | undefined;
-let server: BrowserServer | undefined;
-const contexts: BrowserContext[] = [];
+const suite = useBrowserSuite();
 
 /** Writes a pen digit with the mouse, its box's top-left at (x, y), `size` px tall or wide. */
 async function writeDigit(page: Page, index: number, x: number, y: number, size = 200): Promise<number> {
   const strokes = placeDigit(penDigit(index), x, y, size);
-  for (const stroke of strokes) {
-    const [first, ...rest] = stroke;
-    await page.mouse.move(first![0], first![1]);
-    await page.mouse.down();
-    for (const p of rest) await page.mouse.move(p[0], p[1], { steps: 2 });
-    await page.mouse.up();
-  }
+  for (const stroke of strokes) await drawStroke(page, stroke);
   return strokes.length;
 }
 
@@ -45,25 +42,12 @@ const STUDENTS = [
 ];
 
 describe('classroom in the browser', () => {
-  beforeAll(async () => {
-    mkdirSync(ARTIFACTS, { recursive: true });
-    browser = await launchChromium();
-    const clientDir = await buildClient();
-    server = await startBrowserServer(clientDir);
-  }, 480_000);
-
-  afterAll(async () => {
-    for (const c of contexts) await c.close().catch(() => {});
-    await browser?.close();
-    await server?.close();
-  });
-
   it(
     'a teacher and three students: spaces, live grid and table, lock, correction, restart, exports',
     { timeout: 600_000 },
     async () => {
       // --- the teacher opens a class
-      const teacher = await newPerson(browser!, contexts, server!.url + '/', 'teacher', {
+      const teacher = await newPerson(suite.browser!, suite.contexts, suite.server!.url + '/', 'teacher', {
         viewport: { width: 1400, height: 860 },
       });
       await teacher.getByTestId('new-class').click();
@@ -82,7 +66,12 @@ describe('classroom in the browser', () => {
         boardId,
       );
       expect(ownerKey).toBeTruthy();
-      const projector = await newPerson(browser!, contexts, `${boardUrl}#teacher=${ownerKey}`, 'projector');
+      const projector = await newPerson(
+        suite.browser!,
+        suite.contexts,
+        `${boardUrl}#teacher=${ownerKey}`,
+        'projector',
+      );
       await answerNamePrompt(projector, 'Projector');
       await waitJoined(projector);
       expect((await hook(projector, 'you'))?.role).toBe('owner');
@@ -95,11 +84,11 @@ describe('classroom in the browser', () => {
       for (const [i, s] of STUDENTS.entries()) {
         let page: Page;
         if (i === 0) {
-          page = await newPerson(browser!, contexts, server!.url + '/', s.name);
+          page = await newPerson(suite.browser!, suite.contexts, suite.server!.url + '/', s.name);
           await page.getByTestId('join-code-input').fill(code.toLowerCase());
           await page.getByTestId('join-code-go').click();
           await page.waitForURL(`**/b/${boardId}`, { timeout: 10_000 });
-        } else page = await newPerson(browser!, contexts, boardUrl, s.name);
+        } else page = await newPerson(suite.browser!, suite.contexts, boardUrl, s.name);
         await answerNamePrompt(page, s.name);
         await waitJoined(page);
         expect((await hook(page, 'you'))?.role).toBe('member');
@@ -247,7 +236,7 @@ describe('classroom in the browser', () => {
       await shot(cleo, 'student-zoomed-out');
 
       // --- restart: the correction (and the answers) are still there on every page
-      await server!.restart();
+      await suite.server!.restart();
       for (const page of everyone) {
         await waitFor(
           'reconnected',

@@ -6,55 +6,27 @@
  *
  * Pen data: UCI "Pen-Based Recognition of Handwritten Digits" (Alpaydin & Alimoglu), CC BY 4.0.
  */
-import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { CreateBoardResponse } from '../../shared/protocol.ts';
-import { launchChromium } from '../helpers/browser-chromium.ts';
 import { penDigit, placeDigit } from '../helpers/browser-pen-data.ts';
-import { buildClient, startBrowserServer, type BrowserServer } from '../helpers/browser-server.ts';
-import { hook, openBoardAs, waitFor } from '../helpers/browser-pages.ts';
+import { ARTIFACTS, useBrowserSuite } from '../helpers/browser-suite.ts';
+import { drawStroke, hook, openBoardAs, waitFor } from '../helpers/browser-pages.ts';
 
-const ARTIFACTS = path.resolve('test-artifacts');
-
-let browser: Browser | undefined;
-let server: BrowserServer | undefined;
-const contexts: BrowserContext[] = [];
-
-async function drawStroke(page: Page, stroke: [number, number][]): Promise<void> {
-  const [first, ...rest] = stroke;
-  await page.mouse.move(first![0], first![1]);
-  await page.mouse.down();
-  for (const p of rest) await page.mouse.move(p[0], p[1], { steps: 2 });
-  await page.mouse.up();
-}
+// One digit's two strokes are seconds apart here: keep them in one region all the same.
+const suite = useBrowserSuite({ REGION_TIME_MS: '600000' });
 
 describe('reconnect after a server restart', () => {
-  beforeAll(async () => {
-    mkdirSync(ARTIFACTS, { recursive: true });
-    browser = await launchChromium();
-    const clientDir = await buildClient();
-    // One digit's two strokes are seconds apart here: keep them in one region all the same.
-    server = await startBrowserServer(clientDir, { REGION_TIME_MS: '600000' });
-  }, 480_000);
-
-  afterAll(async () => {
-    for (const c of contexts) await c.close().catch(() => {});
-    await browser?.close();
-    await server?.close();
-  });
-
   it(
     'keeps a stroke drawn while the server was down, once, on every page',
     { timeout: 480_000 },
     async () => {
-      const res = await fetch(`${server!.url}/api/v1/boards`, { method: 'POST' });
+      const res = await fetch(`${suite.server!.url}/api/v1/boards`, { method: 'POST' });
       expect(res.status).toBe(201);
       const board = (await res.json()) as CreateBoardResponse;
-      const boardUrl = `${server!.url}/b/${board.boardId}`;
-      const writer = await openBoardAs(browser!, contexts, boardUrl, 'Writer');
-      const viewer = await openBoardAs(browser!, contexts, boardUrl, 'Viewer');
+      const boardUrl = `${suite.server!.url}/b/${board.boardId}`;
+      const writer = await openBoardAs(suite.browser!, suite.contexts, boardUrl, 'Writer');
+      const viewer = await openBoardAs(suite.browser!, suite.contexts, boardUrl, 'Viewer');
 
       // A two-stroke 7: the first stroke while connected...
       const digit = penDigit(14);
@@ -74,7 +46,7 @@ describe('reconnect after a server restart', () => {
       );
 
       // ...the server goes down; the second stroke is drawn while it is away.
-      await server!.stop();
+      await suite.server!.stop();
       await waitFor(
         'the writer to notice',
         () => hook(writer, 'status'),
@@ -86,7 +58,7 @@ describe('reconnect after a server restart', () => {
       await writer.screenshot({ path: path.join(ARTIFACTS, 'browser-reconnecting.png') });
 
       // The server comes back: both pages reconnect and resync; the outbox stroke is sent once.
-      await server!.restart();
+      await suite.server!.restart();
       for (const page of [writer, viewer]) {
         await waitFor(
           'reconnected',
@@ -119,7 +91,7 @@ describe('reconnect after a server restart', () => {
       await viewer.screenshot({ path: path.join(ARTIFACTS, 'browser-after-restart.png') });
 
       // Someone opening the board now (a late joiner) gets the same strokes and label.
-      const late = await openBoardAs(browser!, contexts, boardUrl, 'Late');
+      const late = await openBoardAs(suite.browser!, suite.contexts, boardUrl, 'Late');
       await waitFor(
         'late joiner strokes',
         () => hook(late, 'strokes'),

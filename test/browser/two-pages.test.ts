@@ -7,12 +7,9 @@
  *
  * Pen data: UCI "Pen-Based Recognition of Handwritten Digits" (Alpaydin & Alimoglu), CC BY 4.0.
  */
-import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import type { Browser, BrowserContext } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium } from '../helpers/browser-chromium.ts';
-import { buildClient, startBrowserServer, type BrowserServer } from '../helpers/browser-server.ts';
+import { describe, expect, it } from 'vitest';
+import { ARTIFACTS, useBrowserSuite } from '../helpers/browser-suite.ts';
 import { penDigit, placeDigit } from '../helpers/browser-pen-data.ts';
 import {
   answerNamePrompt,
@@ -22,40 +19,24 @@ import {
   waitJoined,
 } from '../helpers/browser-pages.ts';
 
-const ARTIFACTS = path.resolve('test-artifacts');
 /** A two-stroke 7 (crossbar drawn separately) by writer 5 of the pen data set. */
 const DIGIT_INDEX = Number(process.env.BROWSER_TEST_DIGIT ?? 14);
 
-let browser: Browser | undefined;
-let server: BrowserServer | undefined;
-const contexts: BrowserContext[] = [];
+const suite = useBrowserSuite();
 const newPerson = (
   label: string,
   url: string,
   viewport?: { width: number; height: number },
   mobile = false,
-) => openPage(browser!, contexts, url, label, { ...(viewport ? { viewport } : {}), mobile });
+) => openPage(suite.browser!, suite.contexts, url, label, { ...(viewport ? { viewport } : {}), mobile });
 
 describe('two pages on one board', () => {
-  beforeAll(async () => {
-    mkdirSync(ARTIFACTS, { recursive: true });
-    browser = await launchChromium();
-    const clientDir = await buildClient();
-    server = await startBrowserServer(clientDir);
-  }, 480_000);
-
-  afterAll(async () => {
-    for (const c of contexts) await c.close().catch(() => {});
-    await browser?.close();
-    await server?.close();
-  });
-
   it(
     'draws a digit on one page; the other sees it live; both show the label',
     { timeout: 480_000 },
     async () => {
       // --- the owner creates a board from the landing page
-      const owner = await newPerson('owner', server!.url + '/');
+      const owner = await newPerson('owner', suite.server!.url + '/');
       await owner.getByTestId('new-board').click();
       await answerNamePrompt(owner, 'Ms Rivera');
       await owner.waitForURL(/\/b\/[A-Za-z0-9_-]{16,}$/, { timeout: 10_000 });
@@ -233,7 +214,7 @@ describe('two pages on one board', () => {
   );
 
   it('a link to a board that does not exist says so', { timeout: 60_000 }, async () => {
-    const page = await newPerson('stranger', `${server!.url}/b/NoSuchBoard0123456789`);
+    const page = await newPerson('stranger', `${suite.server!.url}/b/NoSuchBoard0123456789`);
     await answerNamePrompt(page, 'Stranger');
     const fatal = page.getByTestId('fatal');
     await fatal.waitFor({ state: 'visible', timeout: 10_000 });
@@ -242,8 +223,8 @@ describe('two pages on one board', () => {
   });
 
   it('a phone-sized screen gets a usable toolbar', { timeout: 120_000 }, async () => {
-    const owner = contexts[0] ? contexts[0].pages()[0] : undefined;
-    const url = owner ? owner.url() : server!.url + '/';
+    const owner = suite.contexts[0] ? suite.contexts[0].pages()[0] : undefined;
+    const url = owner ? owner.url() : suite.server!.url + '/';
     const phone = await newPerson('phone', url, { width: 390, height: 844 }, true);
     await answerNamePrompt(phone, 'Priya');
     await waitJoined(phone);

@@ -85,3 +85,12 @@ export async function openBoardAs(
   await waitJoined(page);
   return page;
 }
+
+/** Draws one stroke with the mouse: press at its first point, move through the rest, release. */
+export async function drawStroke(page: Page, stroke: readonly (readonly [number, number])[]): Promise<void> {
+  const [first, ...rest] = stroke;
+  await page.mouse.move(first![0], first![1]);
+  await page.mouse.down();
+  for (const p of rest) await page.mouse.move(p[0], p[1], { steps: 2 });
+  await page.mouse.up();
+}
