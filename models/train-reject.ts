@@ -19,6 +19,7 @@
  * digit" counts as wrong) plus 2,000 reject candidates of another seed; score = digits + 0.1 x reject.
  * Checkpoints every epoch in models/checkpoints/NAME/ (resumable); the best epoch is published to --out.
  */
+import { trainBatch } from './lib/train-batch.ts';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -288,13 +289,9 @@ for (let epoch = state.epoch + 1; epoch <= epochs; epoch++) {
       ys[j * C + label] = 1;
     });
     const n = chunk.length;
-    const x = tf.tensor4d(xs.subarray(0, n * PX), [n, 28, 28, 1]);
-    const y = tf.tensor2d(ys.subarray(0, n * C), [n, C]);
-    const [loss, acc] = (await model.trainOnBatch(x, y)) as number[];
-    x.dispose();
-    y.dispose();
-    lossSum += loss! * n;
-    accSum += acc! * n;
+    const { loss, acc } = await trainBatch(model, xs, ys, n, C);
+    lossSum += loss * n;
+    accSum += acc * n;
     seen += n;
     if (b % 100 === 0 && b > 0)
       console.log(

@@ -8,6 +8,7 @@
  * epoch in models/checkpoints/NAME/; the best-so-far model is also published to --out after each
  * epoch (meta.json `complete: false` until training ends).
  */
+import { trainBatch } from './lib/train-batch.ts';
 import { writeFileSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { initBackend, tf } from './lib/backend.ts';
@@ -199,13 +200,9 @@ for (let epoch = state.epoch + 1; epoch <= opts.epochs; epoch++) {
       ys[j * 10 + label] = 1;
     }
     const n = idx.length;
-    const x = tf.tensor4d(xs.subarray(0, n * PX), [n, 28, 28, 1]);
-    const y = tf.tensor2d(ys.subarray(0, n * 10), [n, 10]);
-    const [loss, acc] = (await model.trainOnBatch(x, y)) as number[];
-    x.dispose();
-    y.dispose();
-    lossSum += loss! * n;
-    accSum += acc! * n;
+    const { loss, acc } = await trainBatch(model, xs, ys, n, 10);
+    lossSum += loss * n;
+    accSum += acc * n;
     seen += n;
     bar.update(b + 1, lossSum / seen, accSum / seen);
   }

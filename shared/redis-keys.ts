@@ -61,5 +61,15 @@ redis.call('HSET', KEYS[2], ARGV[1], ARGV[3])
 return 1
 `;
 
+/** KEYS and ARGV of {@link SET_LABEL_SCRIPT} for `label` on a board (the server's store and the worker's). */
+export function setLabelArgs(
+  prefix: string,
+  boardId: string,
+  label: { regionId: string; version: number },
+): [string, string, string, string, string] {
+  const k = boardKeys(prefix, boardId);
+  return [k.regionVersion, k.labels, label.regionId, String(label.version), JSON.stringify(label)];
+}
+
 /** Hash (all boards): join code -> board id. */
 export const codesKey = (prefix: string) => `${prefix}:codes`;

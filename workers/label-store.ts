@@ -4,7 +4,7 @@
  * runs twice or late never overwrites a newer label.
  */
 import { Redis } from 'ioredis';
-import { SET_LABEL_SCRIPT, boardKeys } from '../shared/redis-keys.ts';
+import { SET_LABEL_SCRIPT, setLabelArgs } from '../shared/redis-keys.ts';
 import type { RegionLabel } from '../shared/protocol.ts';
 import type { LabelStore } from '../shared/result-sink.ts';
 
@@ -46,14 +46,7 @@ export function createRedisLabelStore(opts: RedisLabelStoreOptions): RedisLabelS
   return {
     async setLabel(boardId: string, label: RegionLabel) {
       if (redis.status !== 'ready') throw new Error(`redis is ${redis.status}: label not stored`);
-      const k = boardKeys(opts.prefix, boardId);
-      const stored = await redis.inkSetLabel(
-        k.regionVersion,
-        k.labels,
-        label.regionId,
-        String(label.version),
-        JSON.stringify(label),
-      );
+      const stored = await redis.inkSetLabel(...setLabelArgs(opts.prefix, boardId, label));
       return stored === 1;
     },
     async close() {

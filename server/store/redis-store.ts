@@ -45,6 +45,7 @@ import {
   codesKey,
   outboxKey,
   outboxMember,
+  setLabelArgs,
   type BoardKeys,
 } from '../../shared/redis-keys.ts';
 import { COMMIT_SCRIPT, commitArgs } from './redis-scripts.ts';
@@ -443,16 +444,7 @@ export function createRedisStore(opts: RedisStoreOptions): BoardStore {
     },
 
     async setLabel(boardId, label) {
-      const k = boardKeys(prefix, boardId);
-      const stored = await call(() =>
-        scripts.inkSetLabel(
-          k.regionVersion,
-          k.labels,
-          label.regionId,
-          String(label.version),
-          JSON.stringify(label),
-        ),
-      );
+      const stored = await call(() => scripts.inkSetLabel(...setLabelArgs(prefix, boardId, label)));
       return stored === 1;
     },
 
