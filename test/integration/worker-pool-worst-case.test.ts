@@ -1,13 +1,12 @@
-import { existsSync } from 'node:fs';
-import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { readPenDigits } from '../../models/lib/pen-data.ts';
 import type { Point } from '../../shared/ink/types.ts';
 import { createInferencePool, type InferencePool } from '../../workers/pool.ts';
-import { MODELS_ROOT } from '../../models/lib/model-dir.ts';
+import { resolveModelDir } from '../../models/lib/model-dir.ts';
 import { pointCount, worstCases } from '../bench/lib/worst-case.ts';
 
-const model = ['best', 'seed'].find((m) => existsSync(path.join(MODELS_ROOT, m, 'model.json')));
+// The default model (best-reject with the lattice): the one the product runs. A missing model fails, not skips.
+const modelDir = resolveModelDir();
 
 let pool: InferencePool | undefined;
 afterEach(async () => {
@@ -15,9 +14,9 @@ afterEach(async () => {
   pool = undefined;
 });
 
-describe.skipIf(!model)('inference pool with the real engine: worst-case regions (embedded mode)', () => {
+describe('inference pool with the real engine: worst-case regions (embedded mode)', () => {
   it('a 100,000-point region does not stall the regions queued behind it', async () => {
-    pool = createInferencePool({ threads: 1, modelDir: path.join(MODELS_ROOT, model!), backend: 'onnx' });
+    pool = createInferencePool({ threads: 1, modelDir: modelDir, backend: 'onnx' });
     await pool.ready();
     const digits = readPenDigits()
       .filter((d) => d.writer > 20)
