@@ -4,6 +4,10 @@
  * history (`hist` field) lists refs only. An action writes its new entry and the (short) list of refs, and
  * deletes the entries that left the history; the strokes a clear removed are written once, not on every
  * later action. Hashes written by older servers (whole entries in `hist`) are still read.
+ *
+ * An entry that carries its strokes gets a ref of its own: undoing a commit turns the undo entry
+ * {added, [x]} into the redo entry {added, [x], strokes}, and with one ref for both the redo entry was
+ * never written (its ref was already there), so a redo after a reload restored nothing.
  */
 import { createHash } from 'node:crypto';
 import type { HistoryEntry, UserHistory } from './board-store.ts';
@@ -18,9 +22,14 @@ export interface StoredHistory {
 
 export function refOf(userId: string, e: HistoryEntry): string {
   const h = createHash('sha1')
-    .update(`${e.op}:${e.ids.join(',')}`)
+    .update(`${e.op}${e.strokes ? '+strokes' : ''}:${e.ids.join(',')}`)
     .digest('base64url');
   return `${userId}:${h}`;
+}
+
+/** The ref servers before the fix gave an entry with strokes (the same as its stroke-less twin's). */
+function legacyRefOf(userId: string, e: HistoryEntry): string {
+  return refOf(userId, { op: e.op, ids: e.ids });
 }
 
 /** The Redis commands that turn `old` into `next` for `userId`. */
@@ -40,6 +49,11 @@ export function historyCommands(
     if (!before.has(ref)) cmds.push(['HSET', k.historyEntries, ref, entryJson(e)]);
   }
   for (const ref of before) if (!after.has(ref)) cmds.push(['HDEL', k.historyEntries, ref]);
+  // Entries with strokes stored by older servers under the stroke-less ref: delete them once they leave.
+  for (const e of [...(old?.undo ?? []), ...(old?.redo ?? [])]) {
+    const legacy = legacyRefOf(userId, e);
+    if (e.strokes && !before.has(legacy) && !after.has(legacy)) cmds.push(['HDEL', k.historyEntries, legacy]);
+  }
   const stored: StoredHistory = {
     undo: next.undo.map((e) => refOf(userId, e)),
     redo: next.redo.map((e) => refOf(userId, e)),

@@ -243,6 +243,31 @@ describe('redis store optimistic concurrency', () => {
     ]);
   });
 
+  it('redo after a reload or on another server restores the undone strokes', async () => {
+    const { a, b, id, make } = await twins();
+    const now = Date.now();
+    await a.update(id, (tx) => commitStroke(tx, ann, line('s1', 0), { now, rules }));
+    await b.update(id, (tx) => tx.allRegions()); // b caches the board before the undo
+    const u = await a.update(id, (tx) => undoRedo(tx, ann, 'undo', { now, rules }));
+    expect(u.removedIds).toEqual(['s1']);
+    // b catches up through the change log, a fresh server loads the board from Redis.
+    const fresh = await make();
+    for (const [server, which] of [
+      [b, 'redo'],
+      [fresh, 'undo'],
+      [a, 'redo'],
+    ] as const) {
+      const out = await server.update(id, (tx) => undoRedo(tx, ann, which, { now, rules }));
+      if (which === 'redo') expect(out.added.map((s) => s.id)).toEqual(['s1']);
+      else expect(out.removedIds).toEqual(['s1']);
+    }
+    const reloaded = await make();
+    expect((await reloaded.snapshot(id))?.strokes.map((s) => s.id)).toEqual(['s1']);
+    await reloaded.update(id, (tx) => undoRedo(tx, ann, 'undo', { now, rules }));
+    const again = await (await make()).update(id, (tx) => undoRedo(tx, ann, 'redo', { now, rules }));
+    expect(again.added.map((s) => [s.id, s.points.length])).toEqual([['s1', line('s1', 0).points.length]]);
+  });
+
   it('reloads a board whose change log no longer reaches back to its cached version', async () => {
     const { a, b, id } = await twins({ logEntries: 2 });
     const now = Date.now();
