@@ -6,17 +6,20 @@
  *   npx tsx models/train-reject.ts [--from models/best] [--out models/best-reject] [--budget-minutes 60]
  *                                  [--epochs 30] [--lr 3e-4] [--resume]
  *                                  [--init models/best-reject] [--per-epoch MNIST,STROKES,REJECT]
+ *                                  [--val-lines 50000-54999]
  *
  * `--init` starts from an 11-class model's weights instead (a second fine-tune, fresh optimizer and
  * schedule); `--from` still picks which fragments are taught as rejects.
  *
  * All layers start from the base model's weights; the new head keeps the base's ten digit columns and
  * adds one (zero weights). Each epoch mixes: 30,000 augmented MNIST training images (first 55,000 only),
- * pen digits of writers 1..20, 10,000 MNIST-stroke digits of lines 0..54,999 (rasterised by
- * shared/ink/rasterise.ts), and 14,000 "not one digit" candidates cut from both. Held out, never used:
- * pendigits writers 21..30, MNIST-stroke lines 55,000..59,999 (= the MNIST validation images), the MNIST
- * test set. Validation: the last 5,000 MNIST training images (11-way arg-max, so answering "not one
- * digit" counts as wrong) plus 2,000 reject candidates of another seed; score = digits + 0.1 x reject.
+ * pen digits of writers 1..20, 10,000 MNIST-stroke digits of lines 0..54,999 less the validation lines
+ * (rasterised by shared/ink/rasterise.ts), and 14,000 "not one digit" candidates cut from both. Held out,
+ * never used: pendigits writers 21..30, MNIST-stroke lines 55,000..59,999 (= the MNIST validation
+ * images), the MNIST test set. Validation (11-way arg-max, so answering "not one digit" counts as wrong):
+ * the last 5,000 MNIST training images, the MNIST-stroke `--val-lines` (whole digit, simplified and
+ * rasterised as the recognizer does) and 2,000 reject candidates of another seed;
+ * score = MNIST digits + stroke digits + 0.1 x reject.
  * Checkpoints every epoch in models/checkpoints/NAME/ (resumable); the best epoch is published to --out.
  */
 import { trainBatch } from './lib/train-batch.ts';
@@ -29,13 +32,14 @@ import { augment } from './lib/augment.ts';
 import { checkpointDir, loadCheckpoint, saveCheckpoint, type TrainState } from './lib/checkpoint.ts';
 import { loadModel } from './lib/load-model.ts';
 import { loadMnist } from './lib/mnist.ts';
-import { MNIST_STROKES_TRAIN, readMnistStrokes } from './lib/mnist-strokes.ts';
+import { MNIST_STROKES_TRAIN, parseLineRange, readMnistStrokes } from './lib/mnist-strokes.ts';
 import { PEN_TRAIN_WRITERS, readPenDigits, type PenDigit } from './lib/pen-data.ts';
 import { argmaxRows, predictProbs } from './lib/predict.ts';
 import { REJECT, rejectSamples, type Reading, type RejectSample } from './lib/reject-data.ts';
 import { Rng } from './lib/rng.ts';
 import { saveModel } from './lib/save-model.ts';
 import { rasterise } from '../shared/ink/rasterise.ts';
+import { simplifyStrokes } from '../shared/ink/simplify.ts';
 import type { Stroke } from '../shared/ink/types.ts';
 
 const { values } = parseArgs({
@@ -51,6 +55,7 @@ const { values } = parseArgs({
     quick: { type: 'boolean', default: false },
     init: { type: 'string' },
     'per-epoch': { type: 'string' },
+    'val-lines': { type: 'string', default: '50000-54999' },
   },
 });
 const PX = 784;
@@ -79,9 +84,16 @@ const nMnist = mnist.n - VAL;
 const valImages = mnist.images.subarray(nMnist * PX);
 const valLabels = Array.from(mnist.labels.subarray(nMnist));
 const pen = readPenDigits().filter((d) => PEN_TRAIN_WRITERS.includes(d.writer));
-const strokes = readMnistStrokes(MNIST_STROKES_TRAIN);
+/** MNIST-stroke training lines kept out of training to choose the epoch (never the held-out lines). */
+const valLines = parseLineRange(values['val-lines'] as string);
+if (valLines[0] < MNIST_STROKES_TRAIN[0] || valLines[1] > MNIST_STROKES_TRAIN[1])
+  throw new Error(`--val-lines must lie within training lines 0-${MNIST_STROKES_TRAIN[1] - 1}`);
+const strokes = readMnistStrokes(MNIST_STROKES_TRAIN).filter((d) => d.i < valLines[0] || d.i >= valLines[1]);
+const valStrokes = readMnistStrokes(valLines);
+const valStrokeImages = new Float32Array(valStrokes.length * PX);
+valStrokes.forEach((d, k) => valStrokeImages.set(rasterise(simplifyStrokes(d.strokes)), k * PX));
 console.log(
-  `data: MNIST ${nMnist}, pen digits ${pen.length} (writers 1..20), MNIST strokes ${strokes.length}`,
+  `data: MNIST ${nMnist}, pen digits ${pen.length} (writers 1..20), MNIST strokes ${strokes.length} (validation lines ${values['val-lines']})`,
 );
 
 const base = await loadModel(values.from as string);
@@ -174,21 +186,39 @@ if (resumed) {
   };
 }
 
-function evaluate(m: tf.LayersModel): { digits: number; digitsOnly: number; reject: number; score: number } {
+interface Scores {
+  digits: number;
+  digitsOnly: number;
+  strokes: number;
+  reject: number;
+  score: number;
+}
+/** 11-way arg-max accuracy (answering "not one digit" counts as wrong) of `images` against `labels`. */
+function accuracy(m: tf.LayersModel, images: Float32Array, labels: number[]): number {
+  const got = argmaxRows(predictProbs(m, images), C);
+  return got.reduce((a, x, i) => a + (x === labels[i] ? 1 : 0), 0) / labels.length;
+}
+function evaluate(m: tf.LayersModel): Scores {
   const p = predictProbs(m, valImages);
-  const all = argmaxRows(p, C);
   const ten = argmaxRows(p, C, 10);
-  const digits = all.reduce((a, x, i) => a + (x === valLabels[i] ? 1 : 0), 0) / VAL;
+  const digits = accuracy(m, valImages, valLabels);
   const digitsOnly = ten.reduce((a, x, i) => a + (x === valLabels[i] ? 1 : 0), 0) / VAL;
+  const strokesAcc = valStrokes.length
+    ? accuracy(
+        m,
+        valStrokeImages,
+        valStrokes.map((d) => d.label),
+      )
+    : 0;
   const r = argmaxRows(predictProbs(m, valRejectImages), C);
   const reject = r.filter((x) => x === REJECT).length / r.length;
-  return { digits, digitsOnly, reject, score: digits + 0.1 * reject };
+  return { digits, digitsOnly, strokes: strokesAcc, reject, score: digits + strokesAcc + 0.1 * reject };
 }
+const describe = (e: Scores): string =>
+  `MNIST val ${e.digits.toFixed(4)} (digits only ${e.digitsOnly.toFixed(4)}), stroke val ${e.strokes.toFixed(4)}, reject val ${e.reject.toFixed(4)}`;
 if (!resumed) {
   const e = evaluate(model);
-  console.log(
-    `start: MNIST val ${e.digits.toFixed(4)} (digits only ${e.digitsOnly.toFixed(4)}), reject val ${e.reject.toFixed(4)}`,
-  );
+  console.log(`start: ${describe(e)}`);
 }
 
 function learningRate(): number {
@@ -200,6 +230,7 @@ function learningRate(): number {
 interface Meta {
   valDigits: number;
   valDigitsOnly: number;
+  valStrokes: number;
   valReject: number;
 }
 let bestMeta: Meta | undefined;
@@ -222,7 +253,9 @@ function writeMeta(complete: boolean): void {
     backend,
     valAccuracy: bestMeta?.valDigits,
     valDigitsOnlyAccuracy: bestMeta?.valDigitsOnly,
+    valStrokeAccuracy: bestMeta?.valStrokes,
     valRejectRecall: bestMeta?.valReject,
+    valScore: 'MNIST val + stroke val + 0.1 x reject val (history: valAcc)',
     data: {
       perEpoch,
       mnistTrain: `${nMnist} (augmented; ${perEpoch.mnist} drawn each epoch)`,
@@ -232,7 +265,12 @@ function writeMeta(complete: boolean): void {
         heldOutWriters: [21, 22, 23, 24, 25, 26, 27, 28, 29, 30],
         count: pen.length,
       },
-      mnistStrokes: { lines: '0-54999', heldOutLines: '55000-59999', count: strokes.length },
+      mnistStrokes: {
+        lines: `0-${MNIST_STROKES_TRAIN[1] - 1} except ${values['val-lines']}`,
+        validationLines: values['val-lines'],
+        heldOutLines: '55000-59999',
+        count: strokes.length,
+      },
       reject: {
         train: rejects.length,
         kinds: JSON.parse(kinds(rejects)) as unknown,
@@ -315,17 +353,22 @@ for (let epoch = state.epoch + 1; epoch <= epochs; epoch++) {
   };
   await saveCheckpoint(ckDir, model, state, isBest);
   if (isBest) {
-    bestMeta = { valDigits: e.digits, valDigitsOnly: e.digitsOnly, valReject: e.reject };
+    bestMeta = {
+      valDigits: e.digits,
+      valDigitsOnly: e.digitsOnly,
+      valStrokes: e.strokes,
+      valReject: e.reject,
+    };
     await saveModel(model, out);
   }
   writeMeta(false);
   console.log(
-    `epoch ${epoch} done in ${seconds.toFixed(0)}s: loss ${(lossSum / seen).toFixed(4)} acc ${(accSum / seen).toFixed(4)} MNIST val ${e.digits.toFixed(4)} (digits only ${e.digitsOnly.toFixed(4)}) reject val ${e.reject.toFixed(4)}${isBest ? ' (best)' : ''} lr ${lr.toExponential(2)}`,
+    `epoch ${epoch} done in ${seconds.toFixed(0)}s: loss ${(lossSum / seen).toFixed(4)} acc ${(accSum / seen).toFixed(4)} ${describe(e)}${isBest ? ' (best)' : ''} lr ${lr.toExponential(2)}`,
   );
 }
 if (bestMeta === undefined) {
   const e = evaluate(await loadModel(out));
-  bestMeta = { valDigits: e.digits, valDigitsOnly: e.digitsOnly, valReject: e.reject };
+  bestMeta = { valDigits: e.digits, valDigitsOnly: e.digitsOnly, valStrokes: e.strokes, valReject: e.reject };
 }
 writeMeta(true);
 console.log(`saved ${out} (epoch ${state.bestEpoch}); train time ${state.trainSeconds.toFixed(0)}s`);
