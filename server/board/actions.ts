@@ -12,6 +12,13 @@ import { ActionError, emptyOutcome, type Outcome } from './outcome.ts';
 
 /** Undo steps kept per user. */
 export const MAX_UNDO = 100;
+/**
+ * Points of removed ink a user's undo steps may hold together (one full board): past it the oldest steps
+ * are dropped, so clearing a full board again and again cannot pile up 100 boards of history.
+ */
+export const MAX_UNDO_POINTS = LIMITS.maxPointsPerBoard;
+
+const pointsOf = (e: HistoryEntry): number => (e.strokes ?? []).reduce((n, s) => n + s.points.length, 0);
 
 export interface Actor {
   userId: string;
@@ -26,6 +33,12 @@ export interface ActionContext {
 function pushUndo(h: UserHistory, e: HistoryEntry): void {
   h.undo.push(e);
   if (h.undo.length > MAX_UNDO) h.undo.splice(0, h.undo.length - MAX_UNDO);
+  let points = h.undo.reduce((n, x) => n + pointsOf(x), 0);
+  let drop = 0;
+  // The newest step always stays (it holds at most a board's points).
+  while (points > MAX_UNDO_POINTS && drop < h.undo.length - 1)
+    points -= pointsOf(h.undo[drop++] as HistoryEntry);
+  if (drop > 0) h.undo.splice(0, drop);
 }
 
 async function checkRoom(tx: BoardTx, adding: readonly BoardStroke[]): Promise<void> {

@@ -136,6 +136,28 @@ for (const [name, make] of [
       expect(undone.added.map((s) => s.id)).toEqual(['b1']);
     });
 
+    it('undo keeps at most one full board of removed ink: clearing a full board again drops the older steps', async () => {
+      const { store, id } = await board();
+      // 62 strokes of 4,000 points: 248,000 points, just under a board's 250,000.
+      const long = (sid: string, x: number) => ({
+        ...line(sid, x),
+        points: Array.from({ length: 4000 }, (_, i): [number, number] => [x + i / 400, i / 40]),
+      });
+      for (const batch of ['p', 'q']) {
+        for (let i = 0; i < 62; i++)
+          await store.update(id, (tx) => commitStroke(tx, ann, long(`${batch}${i}`, i * 300), ctx()));
+        await store.update(id, (tx) => clear(tx, ann, 'mine', ctx()));
+      }
+      const h = await store.update(id, (tx) => tx.getHistory(ann.userId));
+      // The first clear (and every step before it) left; the second batch and its clear stayed.
+      expect(h.undo).toHaveLength(63);
+      expect(h.undo[0]).toMatchObject({ op: 'added', ids: ['q0'] });
+      expect(h.undo.at(-1)?.op).toBe('removed');
+      const back = await store.update(id, (tx) => undoRedo(tx, ann, 'undo', ctx()));
+      expect(back.added).toHaveLength(62);
+      expect(back.added.every((s) => s.id.startsWith('q') && s.points.length === 4000)).toBe(true);
+    }, 60_000);
+
     it('a stroke whose pen-down was within the time window joins, however long it took to draw', async () => {
       const { store, id } = await board();
       const t = Date.now();
