@@ -5,9 +5,15 @@
  * sweep of rasteriser settings on whole digits (MNIST-stroke lines and pen writers 1-20).
  *
  *   npx tsx models/diagnose-strokes.ts [--lines 50000-54999] [--model NAME] [--errors] [--sweep]
+ *                                      [--gallery errors.png]
+ *
+ * `--gallery` writes up to 64 digits whose whole-ink image is misread, each as the image the model saw
+ * (left) beside the MNIST image it was traced from (right).
  */
+import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { loadMnist } from './lib/mnist.ts';
+import { pairGallery } from './lib/png.ts';
 import { MNIST_STROKES_HELDOUT, parseLineRange, readMnistStrokes } from './lib/mnist-strokes.ts';
 import { PEN_TRAIN_WRITERS, readPenDigits, type PenDigit } from './lib/pen-data.ts';
 import { rasterise, type RasteriseOptions } from '../shared/ink/rasterise.ts';
@@ -21,6 +27,7 @@ const { values } = parseArgs({
     model: { type: 'string' },
     sweep: { type: 'boolean', default: false },
     errors: { type: 'boolean', default: false },
+    gallery: { type: 'string' },
   },
 });
 const range = parseLineRange(values.lines);
@@ -106,6 +113,23 @@ if (values.errors) {
       `line ${digits[i]!.i} label ${digits[i]!.label} strokes ${nStrokes(i)} -> "${r.text}" groups ${JSON.stringify(r.digits.map((x) => x.strokes))} whole ${argmax(base.probs[i]!)} (p10 ${(base.probs[i]![10] ?? 0).toFixed(2)}) mnist ${argmax(mprobs[i]!)}`,
     );
   }
+}
+
+if (values.gallery) {
+  const base = await whole(digits, {});
+  const wrong = digits.flatMap((d, i) => (argmax(base.probs[i]!) === d.label ? [] : [i]));
+  const shown = wrong.slice(0, 64);
+  writeFileSync(
+    values.gallery,
+    pairGallery(
+      shown.map((i) => [base.images[i]!, mnist.images.slice(digits[i]!.i * 784, (digits[i]!.i + 1) * 784)]),
+    ),
+  );
+  console.log(
+    `${wrong.length} whole-ink misreads; ${shown.length} in ${values.gallery} (ink as the model saw it | MNIST image):`,
+  );
+  for (const i of shown)
+    console.log(`line ${digits[i]!.i} label ${digits[i]!.label} read ${argmax(base.probs[i]!)}`);
 }
 
 if (values.sweep) {
