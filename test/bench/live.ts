@@ -18,6 +18,7 @@ import { freePort, startRedis } from '../helpers/redis-server.ts';
 import { quantile, runClassroom } from './lib/classroom.ts';
 import { runClassroomInProcesses } from './lib/classroom-procs.ts';
 import { cpuSeconds, startService, waitForHttp, type Service } from './lib/services.ts';
+import { bucketQuantile, bucketsSince, formatBound, histogramBuckets } from './lib/prom-histogram.ts';
 
 const { values } = parseArgs({
   options: {
@@ -51,7 +52,16 @@ interface Row {
   clientsCpu: number;
   /** Processes the simulated clients ran in. */
   clientProcs: number;
+  /** Distributed mode: the worker's own view of the run (bucket quantiles of its histograms). */
+  workerSide?: Record<string, { count: number; p50: string; p99: string }>;
 }
+
+/** Worker histograms reported beside the clients' latencies (where a label's time goes). */
+const WORKER_HISTOGRAMS = {
+  'queue wait': 'inkboard_worker_queue_wait_seconds',
+  recognition: 'inkboard_worker_recognition_seconds',
+  'pen-up to stored and broadcast': 'inkboard_worker_penup_to_result_seconds',
+} as const;
 
 async function scenario(mode: 'embedded' | 'distributed', rooms: number): Promise<Row> {
   const dir = mkdtempSync(path.join(tmpdir(), 'inkboard-bench-'));
@@ -70,8 +80,18 @@ async function scenario(mode: 'embedded' | 'distributed', rooms: number): Promis
     }
     const server = startService('server', 'server/main.ts', env);
     services.push(server);
-    const worker = mode === 'distributed' ? startService('worker', 'workers/main.ts', env) : undefined;
+    const workerPort = mode === 'distributed' ? await freePort() : undefined;
+    const worker =
+      workerPort !== undefined
+        ? startService('worker', 'workers/main.ts', { ...env, WORKER_PORT: String(workerPort) })
+        : undefined;
     if (worker) services.push(worker);
+    const workerMetrics = async () =>
+      workerPort === undefined
+        ? ''
+        : await fetch(`http://127.0.0.1:${workerPort}/metrics`)
+            .then((r) => r.text())
+            .catch(() => '');
     const url = `http://127.0.0.1:${port}`;
     await waitForHttp(`${url}/healthz`);
     // Warm up: the first recognition loads the model.
@@ -80,6 +100,7 @@ async function scenario(mode: 'embedded' | 'distributed', rooms: number): Promis
     // CPU and wall time count from the moment every client has joined and writing starts.
     let cpu0 = { server: 0, worker: 0 };
     let t0 = 0;
+    let metrics0: Promise<string> = Promise.resolve('');
     const res = await runClassroomInProcesses({
       urls: [url],
       rooms,
@@ -90,8 +111,25 @@ async function scenario(mode: 'embedded' | 'distributed', rooms: number): Promis
       onStart: () => {
         cpu0 = { server: cpuSeconds(server.child.pid!), worker: worker ? cpuSeconds(worker.child.pid!) : 0 };
         t0 = performance.now();
+        metrics0 = workerMetrics();
       },
     });
+    const [before, after] = [await metrics0, await workerMetrics()];
+    const workerSide = worker
+      ? Object.fromEntries(
+          Object.entries(WORKER_HISTOGRAMS).map(([label, name]) => {
+            const b = bucketsSince(histogramBuckets(before, name), histogramBuckets(after, name));
+            return [
+              label,
+              {
+                count: b.get(Infinity) ?? 0,
+                p50: formatBound(bucketQuantile(b, 0.5)),
+                p99: formatBound(bucketQuantile(b, 0.99)),
+              },
+            ];
+          }),
+        )
+      : undefined;
     const wall = (performance.now() - t0) / 1000;
     const clientsCpu = (res.clientsCpuSeconds / wall) * 100;
     const serverCpu = ((cpuSeconds(server.child.pid!) - cpu0.server) / wall) * 100;
@@ -110,6 +148,7 @@ async function scenario(mode: 'embedded' | 'distributed', rooms: number): Promis
       workerCpu,
       clientsCpu,
       clientProcs: res.processes,
+      ...(workerSide ? { workerSide } : {}),
     };
   } finally {
     await Promise.all(services.map((s) => s.stop()));
@@ -137,6 +176,17 @@ for (const r of rows) {
   console.log(
     `| ${r.mode} | ${r.rooms} | ${r.clients} | ${r.digits} | ${r.labels} | ${r.missing} | ${f(r.p50)} | ${f(r.p95)} | ${f(r.p99)} | ${f(r.serverCpu)} | ${f(r.workerCpu)} | ${f(r.clientsCpu)} |`,
   );
+}
+const withWorker = rows.filter((r) => r.workerSide);
+if (withWorker.length) {
+  console.log('');
+  console.log('Worker side (distributed; bucket bounds of its histograms over the same run):');
+  console.log('');
+  console.log('| rooms | measure | jobs | p50 | p99 |');
+  console.log('|---|---|---|---|---|');
+  for (const r of withWorker)
+    for (const [label, v] of Object.entries(r.workerSide!))
+      console.log(`| ${r.rooms} | ${label} | ${v.count} | ${v.p50} | ${v.p99} |`);
 }
 console.log(JSON.stringify({ bench: 'live', clientsPerRoom, seconds, rows }));
 process.exit(0);
