@@ -31,6 +31,11 @@ export interface LatticeOptions {
   maxStrokes?: number;
   /** Widest candidate (x H); a single stroke is always a candidate. Default `2` (tuned; was 1.6). */
   maxWidth?: number;
+  /**
+   * A run no wider than its widest stroke is a candidate even beyond `maxWidth`: a wide, flat digit
+   * (a long-tailed 2) with a small piece of its own stays whole. Default `true`.
+   */
+  withinWidest?: boolean;
   /** The strokes of a candidate must form one cluster with ink gaps at most this (x H). Default `0.5`. */
   linkDistance?: number;
   /** A line of at most this many strokes, no wider than `wholeWidth`, is also one candidate. Default `8`. */
@@ -85,6 +90,7 @@ export interface LatticeOptions {
 const DEFAULTS: Required<Omit<LatticeOptions, 'segment'>> = {
   maxStrokes: 4,
   maxWidth: 2,
+  withinWidest: true,
   linkDistance: 0.5,
   wholeStrokes: 8,
   wholeWidth: 1.2,
@@ -251,9 +257,15 @@ export function planLattice(strokes: Stroke[], options: LatticeOptions = {}): La
       const single = candidateOf(inks, i, i + 1, H, geometric);
       candidates.push(single);
       points += single.points;
+      let widest = single.width;
       for (let j = i + 2; j <= Math.min(inks.length, i + o.maxStrokes); j++) {
         const c = candidateOf(inks, i, j, H, geometric);
-        if (c.width > o.maxWidth) break;
+        const last = inks[j - 1] as Ink;
+        widest = Math.max(widest, (last.bbox[2] - last.bbox[0]) / H);
+        if (c.width > o.maxWidth && !(o.withinWidest && c.width <= widest)) {
+          if (!o.withinWidest) break;
+          continue;
+        }
         if (connected(inks.slice(i, j), linked)) {
           candidates.push(c);
           points += c.points;

@@ -76,6 +76,39 @@ describe('planLattice', () => {
     expect(planLattice(ink, { dotSize: 0.15 }).dots.map((d) => d.index)).toEqual([1]);
   });
 
+  it('offers a wide, flat digit with a small piece of its own as one candidate (no wider than its widest stroke)', () => {
+    // A long-tailed 2, 160 wide and 60 tall (2.7 H), and a 20-long piece of its base: the run is too
+    // wide for maxWidth (2 H) but no wider than its first stroke, so it may still be one digit.
+    const ink: Stroke[] = [
+      [
+        [0, 10],
+        [20, 0],
+        [40, 20],
+        [10, 60],
+        [160, 60],
+      ],
+      [
+        [40, 58],
+        [60, 58],
+      ],
+    ];
+    expect(latticeImages(planLattice(ink))).toContainEqual([0, 1]);
+    expect(latticeImages(planLattice(ink, { withinWidest: false }))).not.toContainEqual([0, 1]);
+    // Two digits side by side stay apart: their run is wider than either stroke.
+    const two: Stroke[] = [
+      [
+        [0, 0],
+        [0, 100],
+      ],
+      [
+        [150, 0],
+        [210, 0],
+        [150, 100],
+      ],
+    ];
+    expect(latticeImages(planLattice(two))).not.toContainEqual([0, 1]);
+  });
+
   it('stays within its budget on the worst regions the protocol allows', () => {
     for (const c of worstCases()) {
       const plan = planLattice(simplifyStrokes(c.strokes));
@@ -152,7 +185,8 @@ describe('decodeLattice', () => {
   });
 
   it('offers a one-line region traced in pieces as one candidate too (H from the pieces is too small)', () => {
-    // A "U" in three pieces, twice as wide as tall: no run of strokes is narrow enough (here 1.6 H).
+    // A "U" in three pieces, twice as wide as tall: no run of strokes is narrow enough (here 1.6 H; and
+    // withinWidest off, which would otherwise let the run through as no wider than its base).
     const pieces: Stroke[] = [
       [
         [0, 0],
@@ -167,13 +201,15 @@ describe('decodeLattice', () => {
         [120, 0],
       ],
     ];
-    const plan = planLattice(pieces, { maxWidth: 1.6 });
+    const plan = planLattice(pieces, { maxWidth: 1.6, withinWidest: false });
     expect(plan.lines).toHaveLength(1);
     expect(plan.lines[0]?.candidates.some((c) => c.strokes.length === 3)).toBe(false);
     expect(plan.whole?.strokes).toEqual([0, 1, 2]);
     const out = decodeWith(plan, new Set(['0,1,2']));
     expect(out.seg.lines[0]?.digits.map((d) => d.strokes)).toEqual([[0, 1, 2]]);
-    expect(planLattice(pieces, { maxWidth: 1.6, wholeRegion: false }).whole).toBeUndefined();
+    expect(
+      planLattice(pieces, { maxWidth: 1.6, withinWidest: false, wholeRegion: false }).whole,
+    ).toBeUndefined();
   });
 
   it('sends a late crossbar (drawn after the next digit) back to its 7', () => {
