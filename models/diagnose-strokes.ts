@@ -1,5 +1,6 @@
 /**
- * Diagnoses MNIST-stroke errors on TRAINING lines only (default 50,000-54,999; the held-out lines
+ * Diagnoses MNIST-stroke errors on non-held-out lines only (default 50,000-54,999: the published
+ * best-reject's validation lines, kept out of its training to choose it; the held-out lines
  * 55,000-59,999 are refused): errors of the full pipeline (split / merged / misread), how the same
  * digit reads when all its strokes are one image and as the MNIST image it was traced from, and a
  * sweep of rasteriser settings on whole digits (MNIST-stroke lines and pen writers 1-20).
