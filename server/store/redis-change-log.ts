@@ -5,7 +5,7 @@
 import type { Region } from '../regions/types.ts';
 import type { ClassControls } from '../classroom/controls.ts';
 import type { HistoryEntry, StoredCorrection, WriteOp } from './board-store.ts';
-import { historyCommands, refOf, resolveHistory, type StoredHistory } from './redis-history.ts';
+import { historyCommands, resolveHistory, storedRefOf, type StoredHistory } from './redis-history.ts';
 import type { BoardState } from './board-state.ts';
 import { parseStroke, strokeJson } from './stroke-json.ts';
 import type { BoardKeys } from '../../shared/redis-keys.ts';
@@ -93,7 +93,9 @@ function applyCommand(
         break;
       }
       const known = b.history.get(field);
-      const mine = new Map([...(known?.undo ?? []), ...(known?.redo ?? [])].map((e) => [refOf(field, e), e]));
+      const mine = new Map(
+        [...(known?.undo ?? []), ...(known?.redo ?? [])].map((e) => [storedRefOf(field, e), e]),
+      );
       b.history.set(
         field,
         resolveHistory(JSON.parse(value) as StoredHistory, (ref) => entries.get(ref) ?? mine.get(ref)),

@@ -8,6 +8,10 @@
  * An entry that carries its strokes gets a ref of its own: undoing a commit turns the undo entry
  * {added, [x]} into the redo entry {added, [x], strokes}, and with one ref for both the redo entry was
  * never written (its ref was already there), so a redo after a reload restored nothing.
+ *
+ * What counts as stored is what was read: an entry keeps the ref it was read under (older servers gave
+ * entries with strokes the stroke-less ref) and one read whole from an older `hist` is written out on every
+ * action while it stays in the history, so no entry is lost when the storage scheme changes.
  */
 import { createHash } from 'node:crypto';
 import type { HistoryEntry, UserHistory } from './board-store.ts';
@@ -27,9 +31,12 @@ export function refOf(userId: string, e: HistoryEntry): string {
   return `${userId}:${h}`;
 }
 
-/** The ref servers before the fix gave an entry with strokes (the same as its stroke-less twin's). */
-function legacyRefOf(userId: string, e: HistoryEntry): string {
-  return refOf(userId, { op: e.op, ids: e.ids });
+/** Entries read from Redis: the ref each was read under, or null when it was read whole from `hist`. */
+const readAs = new WeakMap<HistoryEntry, string | null>();
+
+/** The ref `e` is stored under: the one it was read under, else {@link refOf}. */
+export function storedRefOf(userId: string, e: HistoryEntry): string {
+  return readAs.get(e) ?? refOf(userId, e);
 }
 
 /** The Redis commands that turn `old` into `next` for `userId`. */
@@ -39,24 +46,20 @@ export function historyCommands(
   old: UserHistory | undefined,
   next: UserHistory,
 ): string[][] {
-  const before = new Set([...(old?.undo ?? []), ...(old?.redo ?? [])].map((e) => refOf(userId, e)));
+  const before = new Set([...(old?.undo ?? []), ...(old?.redo ?? [])].map((e) => storedRefOf(userId, e)));
   const cmds: string[][] = [];
   const after = new Set<string>();
   for (const e of [...next.undo, ...next.redo]) {
-    const ref = refOf(userId, e);
+    const ref = storedRefOf(userId, e);
     if (after.has(ref)) continue;
     after.add(ref);
-    if (!before.has(ref)) cmds.push(['HSET', k.historyEntries, ref, entryJson(e)]);
+    // An entry read whole is (re)written while it stays: whether an earlier action stored it is not known.
+    if (!before.has(ref) || readAs.get(e) === null) cmds.push(['HSET', k.historyEntries, ref, entryJson(e)]);
   }
   for (const ref of before) if (!after.has(ref)) cmds.push(['HDEL', k.historyEntries, ref]);
-  // Entries with strokes stored by older servers under the stroke-less ref: delete them once they leave.
-  for (const e of [...(old?.undo ?? []), ...(old?.redo ?? [])]) {
-    const legacy = legacyRefOf(userId, e);
-    if (e.strokes && !before.has(legacy) && !after.has(legacy)) cmds.push(['HDEL', k.historyEntries, legacy]);
-  }
   const stored: StoredHistory = {
-    undo: next.undo.map((e) => refOf(userId, e)),
-    redo: next.redo.map((e) => refOf(userId, e)),
+    undo: next.undo.map((e) => storedRefOf(userId, e)),
+    redo: next.redo.map((e) => storedRefOf(userId, e)),
   };
   cmds.push(['HSET', k.history, userId, JSON.stringify(stored)]);
   return cmds;
@@ -68,6 +71,12 @@ export function resolveHistory(
   entry: (ref: string) => HistoryEntry | undefined,
 ): UserHistory {
   const resolve = (xs: (string | HistoryEntry)[]) =>
-    xs.map((x) => (typeof x === 'string' ? entry(x) : x)).filter((e): e is HistoryEntry => !!e);
+    xs
+      .map((x) => {
+        const e = typeof x === 'string' ? entry(x) : x;
+        if (e && !readAs.has(e)) readAs.set(e, typeof x === 'string' ? x : null);
+        return e;
+      })
+      .filter((e): e is HistoryEntry => !!e);
   return { undo: resolve(stored.undo), redo: resolve(stored.redo) };
 }

@@ -1,4 +1,5 @@
 /** The board store contract, run against both stores (memory + journal, Redis), through the board actions. */
+import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -288,6 +289,38 @@ describe('redis store optimistic concurrency', () => {
     await reloaded.update(id, (tx) => undoRedo(tx, ann, 'undo', { now, rules }));
     const again = await (await make()).update(id, (tx) => undoRedo(tx, ann, 'redo', { now, rules }));
     expect(again.added.map((s) => [s.id, s.points.length])).toEqual([['s1', line('s1', 0).points.length]]);
+  });
+
+  it('keeps undo steps stored by older servers (stroke-less refs, whole entries) through the next action', async () => {
+    for (const format of ['legacy ref', 'whole entry'] as const) {
+      const { a, id, make, prefix } = await twins();
+      const now = Date.now();
+      for (const sid of ['s1', 's2'])
+        await a.update(id, (tx) => commitStroke(tx, ann, line(sid, sid === 's1' ? 0 : 500), { now, rules }));
+      await a.update(id, (tx) => erase(tx, ann, ['s1'], { now, rules }));
+      // Rewrite ann's history as an older server stored it: the erase's entry (it holds s1) under the
+      // ref the old scheme gave it, or whole in `hist`.
+      const k = boardKeys(prefix, id);
+      const redis = new Redis(inject('redisUrl'));
+      const stored = JSON.parse((await redis.hget(k.history, ann.userId))!) as {
+        undo: string[];
+        redo: string[];
+      };
+      const eraseRef = stored.undo.at(-1)!;
+      const entry = (await redis.hget(k.historyEntries, eraseRef))!;
+      const legacyRef = `${ann.userId}:${createHash('sha1').update('removed:s1').digest('base64url')}`;
+      await redis.hdel(k.historyEntries, eraseRef);
+      if (format === 'legacy ref') await redis.hset(k.historyEntries, legacyRef, entry);
+      const undo = [...stored.undo.slice(0, -1), format === 'legacy ref' ? legacyRef : JSON.parse(entry)];
+      await redis.hset(k.history, ann.userId, JSON.stringify({ undo, redo: [] }));
+      redis.disconnect();
+      // A server that reads that history acts once; another, reading afresh, undoes back to the erase.
+      await (await make()).update(id, (tx) => commitStroke(tx, ann, line('s3', 1000), { now, rules }));
+      const later = await make();
+      await later.update(id, (tx) => undoRedo(tx, ann, 'undo', { now, rules }));
+      const back = await later.update(id, (tx) => undoRedo(tx, ann, 'undo', { now, rules }));
+      expect([format, back.added.map((s) => s.id)]).toEqual([format, ['s1']]);
+    }
   });
 
   it('reloads a board whose change log no longer reaches back to its cached version', async () => {
