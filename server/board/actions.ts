@@ -33,6 +33,8 @@ export interface ActionContext {
 function pushUndo(h: UserHistory, e: HistoryEntry): void {
   h.undo.push(e);
   if (h.undo.length > MAX_UNDO) h.undo.splice(0, h.undo.length - MAX_UNDO);
+  // Only a step holding removed ink can take the history past MAX_UNDO_POINTS (a commit's step holds none).
+  if (!e.strokes) return;
   let points = h.undo.reduce((n, x) => n + pointsOf(x), 0);
   let drop = 0;
   // The newest step always stays (it holds at most a board's points).
