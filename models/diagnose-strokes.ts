@@ -17,6 +17,7 @@ import { loadMnist } from './lib/mnist.ts';
 import { pairGallery } from './lib/png.ts';
 import { MNIST_STROKES_HELDOUT, parseLineRange, readMnistStrokes } from './lib/mnist-strokes.ts';
 import { PEN_TRAIN_WRITERS, readPenDigits, type PenDigit } from './lib/pen-data.ts';
+import { bboxOf } from '../shared/ink/geometry.ts';
 import { rasterise, type RasteriseOptions } from '../shared/ink/rasterise.ts';
 import { simplifyStrokes } from '../shared/ink/simplify.ts';
 import type { Stroke } from '../shared/ink/types.ts';
@@ -188,17 +189,7 @@ function movingAverage(s: Stroke, k: number): Stroke {
 
 /** Each stroke's ends pushed out by `e` x the ink's longest side, along the direction of its last points. */
 function extendEnds(strokes: Stroke[], e: number): Stroke[] {
-  let x0 = Infinity,
-    y0 = Infinity,
-    x1 = -Infinity,
-    y1 = -Infinity;
-  for (const s of strokes)
-    for (const [x, y] of s) {
-      x0 = Math.min(x0, x);
-      x1 = Math.max(x1, x);
-      y0 = Math.min(y0, y);
-      y1 = Math.max(y1, y);
-    }
+  const [x0, y0, x1, y1] = bboxOf(strokes.flat()) ?? [0, 0, 0, 0];
   const len = e * Math.max(x1 - x0, y1 - y0);
   const push = (end: Stroke[number], from: Stroke[number]): Stroke[number] => {
     const dx = end[0] - from[0],

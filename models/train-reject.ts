@@ -110,22 +110,21 @@ const looksLikeDigit = async (fragments: Stroke[][]): Promise<Reading[]> => {
 };
 const t0 = performance.now();
 const scale = quick ? 0.05 : 1;
-const rejects: RejectSample[] = [
-  ...(await rejectSamples(pen, looksLikeDigit, { numbers: 8000 * scale, seed: 7, scribbles: 1500 * scale })),
+/** "Not one digit" candidates cut from pen and MNIST-stroke numbers (`seed` for pen, `seed + 1` for strokes). */
+const rejectsOf = async (penNumbers: number, strokeNumbers: number, scribbles: number, seed: number) => [
+  ...(await rejectSamples(pen, looksLikeDigit, {
+    numbers: penNumbers * scale,
+    seed,
+    scribbles: scribbles * scale,
+  })),
   ...(await rejectSamples(strokes, looksLikeDigit, {
-    numbers: 16000 * scale,
-    seed: 8,
-    scribbles: 1500 * scale,
+    numbers: strokeNumbers * scale,
+    seed: seed + 1,
+    scribbles: scribbles * scale,
   })),
 ];
-const valRejects: RejectSample[] = [
-  ...(await rejectSamples(pen, looksLikeDigit, { numbers: 800 * scale, seed: 17, scribbles: 100 * scale })),
-  ...(await rejectSamples(strokes, looksLikeDigit, {
-    numbers: 1200 * scale,
-    seed: 18,
-    scribbles: 100 * scale,
-  })),
-];
+const rejects: RejectSample[] = await rejectsOf(8000, 16000, 1500, 7);
+const valRejects: RejectSample[] = await rejectsOf(800, 1200, 100, 17);
 const kinds = (xs: RejectSample[]) =>
   JSON.stringify(xs.reduce<Record<string, number>>((a, x) => ({ ...a, [x.kind]: (a[x.kind] ?? 0) + 1 }), {}));
 console.log(
@@ -193,23 +192,17 @@ interface Scores {
   reject: number;
   score: number;
 }
-/** 11-way arg-max accuracy (answering "not one digit" counts as wrong) of `images` against `labels`. */
-function accuracy(m: tf.LayersModel, images: Float32Array, labels: number[]): number {
-  const got = argmaxRows(predictProbs(m, images), C);
+/** Share of rows of `probs` whose arg-max over the first `classes` columns is the label. */
+function accuracy(probs: Float32Array, labels: number[], classes = C): number {
+  const got = argmaxRows(probs, C, classes);
   return got.reduce((a, x, i) => a + (x === labels[i] ? 1 : 0), 0) / labels.length;
 }
+const valStrokeLabels = valStrokes.map((d) => d.label);
 function evaluate(m: tf.LayersModel): Scores {
   const p = predictProbs(m, valImages);
-  const ten = argmaxRows(p, C, 10);
-  const digits = accuracy(m, valImages, valLabels);
-  const digitsOnly = ten.reduce((a, x, i) => a + (x === valLabels[i] ? 1 : 0), 0) / VAL;
-  const strokesAcc = valStrokes.length
-    ? accuracy(
-        m,
-        valStrokeImages,
-        valStrokes.map((d) => d.label),
-      )
-    : 0;
+  const digits = accuracy(p, valLabels);
+  const digitsOnly = accuracy(p, valLabels, 10);
+  const strokesAcc = valStrokes.length ? accuracy(predictProbs(m, valStrokeImages), valStrokeLabels) : 0;
   const r = argmaxRows(predictProbs(m, valRejectImages), C);
   const reject = r.filter((x) => x === REJECT).length / r.length;
   return { digits, digitsOnly, strokes: strokesAcc, reject, score: digits + strokesAcc + 0.1 * reject };
