@@ -10,6 +10,7 @@ import { clear, commitStroke, undoRedo } from '../../server/board/actions.ts';
 import { DEFAULT_REGION_RULES } from '../../server/regions/types.ts';
 import { BoardJournal } from '../../server/store/journal.ts';
 import { createMemoryStore } from '../../server/store/memory-store.ts';
+import { line } from '../helpers/store-fixtures.ts';
 
 const dirs: string[] = [];
 afterEach(() => {
@@ -18,15 +19,6 @@ afterEach(() => {
 });
 const ann = { userId: 'ann', role: 'owner' as const };
 const ctx = { now: 1000, rules: DEFAULT_REGION_RULES };
-const stroke = (id: string, x: number) => ({
-  id,
-  color: '#112233',
-  width: 2,
-  points: [
-    [x, 0],
-    [x, 50],
-  ] as [number, number][],
-});
 const tmp = () => {
   const d = mkdtempSync(path.join(tmpdir(), 'inkboard-jfail-'));
   dirs.push(d);
@@ -36,19 +28,19 @@ const tmp = () => {
 it('refuses a change whose write failed, without broadcasting it, and reloads the board', async () => {
   const store = createMemoryStore({ dataDir: tmp(), fsync: false });
   await store.createBoard({ id: 'b1', createdAt: 1, ownerKeyHash: 'x' });
-  await store.update('b1', (tx) => commitStroke(tx, ann, stroke('s1', 0), ctx));
+  await store.update('b1', (tx) => commitStroke(tx, ann, line('s1', 0), ctx));
   const spy = vi
     .spyOn(BoardJournal.prototype, 'appendOps')
     .mockRejectedValueOnce(new Error('ENOSPC: no space'));
   const applied = vi.fn();
   await expect(
-    store.update('b1', (tx) => commitStroke(tx, ann, stroke('s2', 300), ctx), applied),
+    store.update('b1', (tx) => commitStroke(tx, ann, line('s2', 300), ctx), applied),
   ).rejects.toThrow(/ENOSPC/);
   expect(applied).not.toHaveBeenCalled();
   spy.mockRestore();
   expect((await store.snapshot('b1'))?.strokes.map((s) => s.id)).toEqual(['s1']);
   // The board works again (loaded afresh from its journal).
-  await store.update('b1', (tx) => commitStroke(tx, ann, stroke('s3', 600), ctx));
+  await store.update('b1', (tx) => commitStroke(tx, ann, line('s3', 600), ctx));
   expect((await store.snapshot('b1'))?.strokes.map((s) => s.id)).toEqual(['s1', 's3']);
   await store.close();
 });
@@ -58,15 +50,14 @@ it('journals history as deltas: commits after a clear stay small, and undo works
   const a = createMemoryStore({ dataDir: dir, fsync: false });
   await a.createBoard({ id: 'b1', createdAt: 1, ownerKeyHash: 'x' });
   const long = (id: string, x: number) => ({
-    ...stroke(id, x),
+    ...line(id, x),
     points: Array.from({ length: 4000 }, (_, i) => [x + (i % 100), Math.floor(i / 100)] as [number, number]),
   });
   for (let i = 0; i < 5; i++)
     await a.update('b1', (tx) => commitStroke(tx, ann, long(`l${i}`, i * 500), ctx));
   await a.update('b1', (tx) => clear(tx, ann, 'all', ctx));
   const spy = vi.spyOn(BoardJournal.prototype, 'appendOps');
-  for (let i = 0; i < 5; i++)
-    await a.update('b1', (tx) => commitStroke(tx, ann, stroke(`s${i}`, i * 30), ctx));
+  for (let i = 0; i < 5; i++) await a.update('b1', (tx) => commitStroke(tx, ann, line(`s${i}`, i * 30), ctx));
   const bytes = spy.mock.calls.reduce((n, [ops]) => n + JSON.stringify(ops).length, 0);
   expect(bytes).toBeLessThan(10_000); // the clear's entry (20,000 points) is not written again
   spy.mockRestore();
