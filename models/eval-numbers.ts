@@ -17,6 +17,7 @@ import path from 'node:path';
 import { confusionMatrix } from './lib/metrics.ts';
 import { composeNumbers } from './lib/pen-data.ts';
 import {
+  accuracyTable,
   classReportMarkdown,
   loadDigits,
   parseEvalArgs,
@@ -89,11 +90,7 @@ const report = [
   '',
   '## By length',
   '',
-  '| digits | exact match | n |',
-  '|---:|---:|---:|',
-  ...[...byLength.entries()]
-    .sort((a, b) => a[0] - b[0])
-    .map(([l, [c, t]]) => `| ${l} | ${pct(c / t)} | ${t} |`),
+  ...accuracyTable(['digits', 'exact match'], byLength),
   '',
   '## Digits (numbers segmented right)',
   '',

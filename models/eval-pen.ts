@@ -12,6 +12,7 @@
 import path from 'node:path';
 import { confusionMatrix } from './lib/metrics.ts';
 import {
+  accuracyTable,
   classReportMarkdown,
   loadDigits,
   parseEvalArgs,
@@ -66,11 +67,7 @@ const report = [
     : [
         '## Per writer',
         '',
-        '| writer | accuracy | n |',
-        '|---:|---:|---:|',
-        ...[...byWriter.entries()]
-          .sort((a, b) => a[0] - b[0])
-          .map(([w, [c, n]]) => `| ${w < 0 ? '?' : w} | ${pct(c / n)} | ${n} |`),
+        ...accuracyTable(['writer', 'accuracy'], byWriter, (w) => (w < 0 ? '?' : String(w))),
       ]),
 ].join('\n');
 const files = writeReport(recognizer.modelDir, `report-pen${writerSuffix(args)}`, title, report, cm);

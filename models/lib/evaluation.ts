@@ -120,3 +120,21 @@ export function writeReport(
 }
 
 export const pct = (x: number): string => `${(100 * x).toFixed(2)}%`;
+
+/**
+ * A markdown table of accuracy by group (writer, number length): `counts` maps a group to [right, total];
+ * rows sorted by group, `name` writes a group in the first column.
+ */
+export function accuracyTable(
+  [groupHeader, accuracyHeader]: [string, string],
+  counts: Map<number, [number, number]>,
+  name: (group: number) => string = String,
+): string[] {
+  return [
+    `| ${groupHeader} | ${accuracyHeader} | n |`,
+    '|---:|---:|---:|',
+    ...[...counts.entries()]
+      .sort((a, b) => a[0] - b[0])
+      .map(([g, [c, n]]) => `| ${name(g)} | ${pct(c / n)} | ${n} |`),
+  ];
+}
