@@ -6,7 +6,7 @@
  *   npx tsx models/train-reject.ts [--from models/best] [--out models/best-reject] [--budget-minutes 60]
  *                                  [--epochs 30] [--lr 3e-4] [--resume]
  *                                  [--init models/best-reject] [--per-epoch MNIST,STROKES,REJECT]
- *                                  [--val-lines 50000-54999]
+ *                                  [--val-lines 50000-54999] [--augment full|light] [--width 2]
  *
  * `--init` starts from an 11-class model's weights instead (a second fine-tune, fresh optimizer and
  * schedule); `--from` still picks which fragments are taught as rejects.
@@ -20,6 +20,10 @@
  * the last 5,000 MNIST training images, the MNIST-stroke `--val-lines` (whole digit, simplified and
  * rasterised as the recognizer does) and 2,000 reject candidates of another seed;
  * score = MNIST digits + stroke digits + 0.1 x reject.
+ * `--augment light` warps less (models/lib/augment.ts LIGHT_AUGMENT) and varies the pen width 2.4-3.0
+ * instead of 2.0-3.4: a last stage that fits the rendered ink the recognizer will see.
+ * `--width 2` doubles every hidden layer; with `--init` the wider model starts as an exact copy of the
+ * init model (models/lib/widen.ts), so fine-tuning only adds capacity.
  * Checkpoints every epoch in models/checkpoints/NAME/ (resumable); the best epoch is published to --out.
  */
 import { trainBatch } from './lib/train-batch.ts';
@@ -28,7 +32,8 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { initBackend, tf } from './lib/backend.ts';
 import { buildBest } from './lib/architectures.ts';
-import { augment } from './lib/augment.ts';
+import { widenInto } from './lib/widen.ts';
+import { augment, LIGHT_AUGMENT } from './lib/augment.ts';
 import { checkpointDir, loadCheckpoint, saveCheckpoint, type TrainState } from './lib/checkpoint.ts';
 import { loadModel } from './lib/load-model.ts';
 import { loadMnist } from './lib/mnist.ts';
@@ -56,6 +61,8 @@ const { values } = parseArgs({
     init: { type: 'string' },
     'per-epoch': { type: 'string' },
     'val-lines': { type: 'string', default: '50000-54999' },
+    augment: { type: 'string', default: 'full' },
+    width: { type: 'string', default: '1' },
   },
 });
 const PX = 784;
@@ -69,6 +76,15 @@ const seed = Number(values.seed);
 const quick = values.quick ?? false;
 const out = values.out as string;
 const name = path.basename(out);
+if (values.augment !== 'full' && values.augment !== 'light')
+  throw new Error(`--augment must be full or light, not ${values.augment}`);
+/** `light`: milder warps and pen widths, for a last fine-tune close to the test images. */
+const light = values.augment === 'light';
+const augmentOptions = light ? LIGHT_AUGMENT : {};
+const penWidths: [number, number] = light ? [2.4, 3.0] : [2.0, 3.4];
+/** Hidden layers x `width` (models/lib/architectures.ts); with `--init`, widened from it (models/lib/widen.ts). */
+const width = Number(values.width);
+if (!(width >= 1 && width <= 4)) throw new Error(`--width must be a number from 1 to 4, not ${values.width}`);
 const perEpochArg = values['per-epoch']?.split(',').map(Number);
 const perEpoch = quick
   ? { mnist: 2000, strokes: 500, reject: 1000 }
@@ -135,9 +151,13 @@ valRejects.forEach((r, k) => valRejectImages.set(rasterise(r.strokes), k * PX));
 
 /** The base model's weights with an 11-way head: digit columns kept, the reject column zero. */
 async function fromBase(): Promise<tf.LayersModel> {
-  const m = buildBest(seed, C);
+  const m = buildBest(seed, C, width);
   if (values.init) {
     const init = await loadModel(values.init);
+    if (width !== 1) {
+      widenInto(init, m);
+      return m;
+    }
     const src = init.layers.filter((l) => l.getWeights().length > 0);
     const dst = m.layers.filter((l) => l.getWeights().length > 0);
     if (src.length !== dst.length) throw new Error(`${values.init} does not match the architecture`);
@@ -231,6 +251,7 @@ function writeMeta(complete: boolean): void {
   const meta = {
     name,
     architecture: 'best',
+    width,
     classes: C,
     classNames: ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9', 'not one digit'],
     fineTunedFrom: path.basename((values.init ?? values.from) as string),
@@ -240,6 +261,7 @@ function writeMeta(complete: boolean): void {
     bestEpoch: state.bestEpoch,
     batch,
     seed,
+    augment: values.augment,
     optimizer: `adam lr ${baseLr} cosine decay to lr/100 over a ${budgetSeconds / 60} min budget`,
     budgetMinutes: budgetSeconds / 60,
     trainSeconds: Math.round(state.trainSeconds),
@@ -309,14 +331,14 @@ for (let epoch = state.epoch + 1; epoch <= epochs; epoch++) {
         img = mnist.images.subarray(k * PX, (k + 1) * PX);
         label = mnist.labels[k]!;
       } else if (src === 3) {
-        img = rasterise(rejects[k]!.strokes, { penWidth: rng.uniform(2.0, 3.4) });
+        img = rasterise(rejects[k]!.strokes, { penWidth: rng.uniform(...penWidths) });
         label = REJECT;
       } else {
         const d = (src === 1 ? pen[k] : strokes[k]) as PenDigit;
-        img = rasterise(d.strokes, { penWidth: rng.uniform(2.0, 3.4) });
+        img = rasterise(d.strokes, { penWidth: rng.uniform(...penWidths) });
         label = d.label;
       }
-      xs.set(augment(img, rng), j * PX);
+      xs.set(augment(img, rng, augmentOptions), j * PX);
       ys[j * C + label] = 1;
     });
     const n = chunk.length;

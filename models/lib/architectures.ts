@@ -62,19 +62,21 @@ function convBnRelu(
  * Ours: conv5x5 16 -> pool -> conv3x3 32 -> conv3x3 64 -> pool -> dense 128 -> dense `classes`, all
  * valid padding, batch norm after every conv and the hidden dense layer, dropout before both dense
  * layers. `classes` is 10 (digits) or 11 (digits and "not one digit", models/train-reject.ts).
+ * `width` multiplies every hidden layer's channels and units, rounded (1.5: 24, 48, 96, 192; see
+ * models/lib/widen.ts).
  */
-export function buildBest(seed = 42, classes = 10): tf.Sequential {
+export function buildBest(seed = 42, classes = 10, width = 1): tf.Sequential {
   const init = seeded(seed);
   const m = tf.sequential({ name: 'best' });
   m.add(tf.layers.inputLayer({ inputShape: [28, 28, 1] }));
-  convBnRelu(m, 16, 5, init); // 24
+  convBnRelu(m, Math.round(16 * width), 5, init); // 24
   m.add(tf.layers.maxPooling2d({ poolSize: 2 })); // 12
-  convBnRelu(m, 32, 3, init); // 10
-  convBnRelu(m, 64, 3, init); // 8
+  convBnRelu(m, Math.round(32 * width), 3, init); // 10
+  convBnRelu(m, Math.round(64 * width), 3, init); // 8
   m.add(tf.layers.maxPooling2d({ poolSize: 2 })); // 4
   m.add(tf.layers.flatten());
   m.add(tf.layers.dropout({ rate: 0.25, seed }));
-  m.add(tf.layers.dense({ units: 128, useBias: false, kernelInitializer: init() }));
+  m.add(tf.layers.dense({ units: Math.round(128 * width), useBias: false, kernelInitializer: init() }));
   m.add(tf.layers.batchNormalization({ momentum: 0.9 }));
   m.add(tf.layers.reLU());
   m.add(tf.layers.dropout({ rate: 0.4, seed: seed + 1 }));

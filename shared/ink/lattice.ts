@@ -72,9 +72,17 @@ export interface LatticeOptions {
   smallWeight?: number;
   /**
    * With an 11-class model, the reading term is (1 - w) log P(best digit) + w log (1 - P(not one digit)).
-   * Default `1` (tuned: whether it is one digit matters, which digit is the label's business).
+   * Default `0.6` (tuned with `wholeBonus`: mostly whether it is one digit; a piece the model cannot put
+   * a digit name to counts a little against it).
    */
   massWeight?: number;
+  /**
+   * Bonus for reading the whole region as one digit (the region-level candidate, or a run of all the
+   * strokes of a one-line region): where the geometric rules saw two digits in an isolated digit traced
+   * in pieces (each piece gets `geometricBonus`), a confident whole reading should still win. Default
+   * `0.2` (tuned).
+   */
+  wholeBonus?: number;
   /** Bonus when a candidate is exactly a digit of the geometric rules (shared/ink/segment.ts). Default `0.25`. */
   geometricBonus?: number;
   /**
@@ -105,7 +113,8 @@ const DEFAULTS: Required<Omit<LatticeOptions, 'segment'>> = {
   gapWeight: 1,
   smallWeight: 4,
   geometricBonus: 0.25,
-  massWeight: 1,
+  massWeight: 0.6,
+  wholeBonus: 0.2,
   dotSize: 0.05,
 };
 
@@ -404,7 +413,12 @@ export function decodeLattice(
       const best = new Float64Array(n + 1).fill(-Infinity);
       const back: (number | undefined)[] = new Array(n + 1);
       best[0] = 0;
-      const scores = line.candidates.map((c) => candidateScore(c, probs[k++] as Float32Array, o));
+      const onlyLine = plan.lines.length === 1;
+      const scores = line.candidates.map(
+        (c) =>
+          candidateScore(c, probs[k++] as Float32Array, o) +
+          (onlyLine && c.from === 0 && c.to === n ? o.wholeBonus : 0),
+      );
       const first = k - line.candidates.length;
       // Candidates are generated in order of `from`, so one pass in order of `to` is a valid DP order.
       const byEnd = line.candidates
@@ -436,7 +450,7 @@ export function decodeLattice(
   }
   if (plan.whole) {
     const p = probs[k++] as Float32Array;
-    if (candidateScore(plan.whole, p, o) > total) {
+    if (candidateScore(plan.whole, p, o) + o.wholeBonus > total) {
       const inks = plan.lines.flatMap((l) => l.inks).sort((a, b) => a.index - b.index);
       const rules = inks.slice(1).map(() => 'lattice' as const);
       lineGroups = [[{ group: { strokes: inks, bbox: plan.whole.bbox, rules }, p }]];

@@ -162,6 +162,25 @@ describe('decodeLattice', () => {
     expect(candidateScore(c, reject(0.99))).toBeLessThan(candidateScore(c, probs(3, 0.5)));
   });
 
+  it('gives reading the whole region as one digit a bonus (wholeBonus), so doubtful pieces do not split it', () => {
+    // Both strokes are digits of the geometric rules (each gets geometricBonus); the run of both is not.
+    const plan = planLattice(two);
+    const reading = (pieceReject: number) =>
+      latticeImages(plan).map((ids) => {
+        const p = new Float32Array(11);
+        const r = ids.length === 2 ? 0.001 : pieceReject;
+        p[ids.length === 2 ? 4 : 1] = 1 - r;
+        p[10] = r;
+        return p;
+      });
+    const groups = (pieceReject: number, options = {}) =>
+      decodeLattice(plan, reading(pieceReject), options).seg.lines[0]?.digits.map((d) => d.strokes);
+    expect(groups(0.1)).toEqual([[0, 1]]);
+    expect(groups(0.1, { wholeBonus: 0 })).toEqual([[0], [1]]);
+    // Two confident digits stay two ("11").
+    expect(groups(0.01)).toEqual([[0], [1]]);
+  });
+
   it('reads an isolated digit split over two lines as one digit when the classifier says so', () => {
     // Two halves stacked with a gap: the line finder puts them on two lines.
     const halves: Stroke[] = [
