@@ -8,6 +8,7 @@
  *
  *   log P(best digit) + priors (width, inner gap, size, agreement with the geometric rules) - split cost
  *
+ * plus `wholeBonus` for a candidate that is the whole region (an isolated digit read whole).
  * With an 11-class model, P(best digit) is low for "not one digit" (fragments, merged neighbours).
  * Cost is bounded: at most `maxCandidates` candidates a region; lines beyond that budget fall back to
  * the geometric groups. Pure TypeScript (the classifier is called by the caller), browser-safe.
