@@ -109,7 +109,12 @@ describe('two pages on one board', () => {
           (s) => s?.length === strokes.length,
         );
       }
-      expect(await hook(owner, 'pending')).toBe(0);
+      // Every stroke the owner sent is acknowledged (the ack can arrive after the student's copy).
+      await waitFor(
+        'acks of all strokes',
+        () => hook(owner, 'pending'),
+        (n) => n === 0,
+      );
       const expected = String(digit.label);
       const labels = [];
       for (const page of [owner, student]) {
