@@ -153,15 +153,8 @@ valRejects.forEach((r, k) => valRejectImages.set(rasterise(r.strokes), k * PX));
 async function fromBase(): Promise<tf.LayersModel> {
   const m = buildBest(seed, C, width);
   if (values.init) {
-    const init = await loadModel(values.init);
-    if (width !== 1) {
-      widenInto(init, m);
-      return m;
-    }
-    const src = init.layers.filter((l) => l.getWeights().length > 0);
-    const dst = m.layers.filter((l) => l.getWeights().length > 0);
-    if (src.length !== dst.length) throw new Error(`${values.init} does not match the architecture`);
-    src.forEach((l, k) => dst[k]!.setWeights(l.getWeights()));
+    // Same width: an exact copy; wider: the init model's function, with room to grow.
+    widenInto(await loadModel(values.init), m);
     return m;
   }
   const src = base.layers.filter((l) => l.getWeights().length > 0);

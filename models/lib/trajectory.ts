@@ -4,6 +4,7 @@
  * the strokes in proportion to their length (at least one each). Per point: x, y, the unit direction of
  * the segment it lies on, and two flags: first point of a stroke (pen down) and last point (pen up).
  */
+import { bboxOf } from '../../shared/ink/geometry.ts';
 import type { Point, Stroke } from '../../shared/ink/types.ts';
 
 export const TRAJECTORY_POINTS = 64;
@@ -16,14 +17,7 @@ export function trajectoryFeatures(strokes: readonly Stroke[]): Float32Array {
   const out = new Float32Array(TRAJECTORY_POINTS * TRAJECTORY_FEATURES);
   const inked = strokes.filter((s) => s.length > 0);
   if (inked.length === 0) return out;
-  let [x0, y0, x1, y1] = [Infinity, Infinity, -Infinity, -Infinity];
-  for (const s of inked)
-    for (const [x, y] of s) {
-      x0 = Math.min(x0, x);
-      x1 = Math.max(x1, x);
-      y0 = Math.min(y0, y);
-      y1 = Math.max(y1, y);
-    }
+  const [x0, y0, x1, y1] = bboxOf(inked.flat()) as [number, number, number, number];
   const scale = Math.max(x1 - x0, y1 - y0, 1e-9);
   const [cx, cy] = [(x0 + x1) / 2, (y0 + y1) / 2];
   const norm = inked.map((s) => s.map(([x, y]): Point => [(x - cx) / scale, (y - cy) / scale]));

@@ -10,7 +10,7 @@ import { tensor } from '@tensorflow/tfjs';
 
 const weighted = (m: tf.LayersModel) => m.layers.filter((l) => l.getWeights().length > 0);
 
-/** Copies `src`'s weights into the wider `dst` (same layer classes in the same order). */
+/** Copies `src`'s weights into `dst`, as wide or wider (same layer classes in the same order). */
 export function widenInto(src: tf.LayersModel, dst: tf.LayersModel): void {
   const from = weighted(src);
   const to = weighted(dst);
@@ -37,6 +37,7 @@ export function widenInto(src: tf.LayersModel, dst: tf.LayersModel): void {
     const O = kernel.shape.at(-1) as number;
     const I2 = newKernel.shape.at(-2) as number;
     const O2 = newKernel.shape.at(-1) as number;
+    if (O > O2) throw new Error(`widen: layer ${k} (${cls}) would shrink from ${O} to ${O2} units`);
     const positions = I / inOld;
     if (!Number.isInteger(positions) || I2 !== positions * inNew)
       throw new Error(`widen: layer ${k} (${cls}) inputs ${I} -> ${I2} do not follow ${inOld} -> ${inNew}`);

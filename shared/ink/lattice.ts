@@ -394,6 +394,7 @@ export function decodeLattice(
   const o = { ...DEFAULTS, ...options };
   if (plan.H === 0) return { seg: { lines: [], height: 0 }, probs: [] };
   let lineGroups: { group: Group; p: Float32Array }[][] = [];
+  const onlyLine = plan.lines.length === 1;
   let total = 0;
   let k = 0;
   for (const line of plan.lines) {
@@ -414,7 +415,6 @@ export function decodeLattice(
       const best = new Float64Array(n + 1).fill(-Infinity);
       const back: (number | undefined)[] = new Array(n + 1);
       best[0] = 0;
-      const onlyLine = plan.lines.length === 1;
       const scores = line.candidates.map(
         (c) =>
           candidateScore(c, probs[k++] as Float32Array, o) +
