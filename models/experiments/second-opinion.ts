@@ -22,6 +22,7 @@ import { readMnistStrokes } from '../lib/mnist-strokes.ts';
 import { PEN_TRAIN_WRITERS, readPenDigits, type PenDigit } from '../lib/pen-data.ts';
 import { argmaxRows, predictProbs } from '../lib/predict.ts';
 import { Rng } from '../lib/rng.ts';
+import { saveModel } from '../lib/save-model.ts';
 import { TRAJECTORY_FEATURES, TRAJECTORY_POINTS, trajectoryFeatures } from '../lib/trajectory.ts';
 import { rasterise } from '../../shared/ink/rasterise.ts';
 import { simplifyStrokes } from '../../shared/ink/simplify.ts';
@@ -33,6 +34,7 @@ const { values } = parseArgs({
     epochs: { type: 'string' },
     'pen-width': { type: 'string', default: '2.7' },
     seed: { type: 'string', default: '9' },
+    save: { type: 'string' },
   },
 });
 const kind = values.kind;
@@ -128,6 +130,10 @@ for (let e = 1; e <= epochs; e++) {
   );
 }
 
+if (values.save) {
+  await saveModel(model, values.save);
+  console.log(`saved ${values.save}`);
+}
 const second = predict(model, valInputs, val.length);
 const images = new Float32Array(val.length * PX);
 val.forEach((d, k) => images.set(rasterise(simplifyStrokes(d.strokes)), k * PX));

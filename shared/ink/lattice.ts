@@ -28,7 +28,10 @@ import type { BBox, Stroke } from './types.ts';
 
 /** Options of {@link planLattice} and {@link decodeLattice}; lengths are multiples of the digit height H. */
 export interface LatticeOptions {
-  /** Most strokes in one candidate digit. Default `4`. */
+  /**
+   * Most strokes in one candidate digit. Default `6` (tuned: a digit traced in 5-6 pieces inside a
+   * number was cut at 4).
+   */
   maxStrokes?: number;
   /** Widest candidate (x H); a single stroke is always a candidate. Default `2` (tuned; was 1.6). */
   maxWidth?: number;
@@ -37,7 +40,7 @@ export interface LatticeOptions {
    * (a long-tailed 2) with a small piece of its own stays whole. Default `true`.
    */
   withinWidest?: boolean;
-  /** The strokes of a candidate must form one cluster with ink gaps at most this (x H). Default `0.5`. */
+  /** The strokes of a candidate must form one cluster with ink gaps at most this (x H). Default `0.6` (tuned). */
   linkDistance?: number;
   /** A line of at most this many strokes, no wider than `wholeWidth`, is also one candidate. Default `8`. */
   wholeStrokes?: number;
@@ -97,10 +100,10 @@ export interface LatticeOptions {
 }
 
 const DEFAULTS: Required<Omit<LatticeOptions, 'segment'>> = {
-  maxStrokes: 4,
+  maxStrokes: 6,
   maxWidth: 2,
   withinWidest: true,
-  linkDistance: 0.5,
+  linkDistance: 0.6,
   wholeStrokes: 8,
   wholeWidth: 1.2,
   wholeRegion: true,
