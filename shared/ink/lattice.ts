@@ -87,6 +87,16 @@ export interface LatticeOptions {
    * `0.2` (tuned).
    */
   wholeBonus?: number;
+  /**
+   * Penalty for a candidate that splits into two tall parts (each at least `pairHeight` x H tall) that
+   * both read as confident digits: two whole digits written close together (a tight "11" read as one 1,
+   * "44" as one 4). It is this times the weaker part's confidence (P(best digit) x P(one digit)). The
+   * run of all strokes of a one-line region (an isolated digit, with `wholeBonus`) is spared. Default
+   * `0.6` (tuned).
+   */
+  pairPenalty?: number;
+  /** ... Default `0.8` (tuned). */
+  pairHeight?: number;
   /** Bonus when a candidate is exactly a digit of the geometric rules (shared/ink/segment.ts). Default `0.25`. */
   geometricBonus?: number;
   /**
@@ -119,6 +129,8 @@ const DEFAULTS: Required<Omit<LatticeOptions, 'segment'>> = {
   geometricBonus: 0.25,
   massWeight: 0.6,
   wholeBonus: 0.2,
+  pairPenalty: 0.6,
+  pairHeight: 0.8,
   dotSize: 0.05,
 };
 
@@ -360,6 +372,40 @@ export function candidateScore(c: Candidate, p: Float32Array, options: LatticeOp
   );
 }
 
+/** Confidence that a candidate is one whole digit: P(best digit) x P(one digit). */
+function wholeDigitConfidence(p: Float32Array): number {
+  return digitProbability(p) * (p.length > 10 ? 1 - (p[10] as number) : 1);
+}
+
+/** Subtracts `pairPenalty` (see the option) from the scores of candidates that look like two digits. */
+function pairPenalties(
+  candidates: Candidate[],
+  probs: Float32Array[],
+  o: Required<Omit<LatticeOptions, 'segment'>>,
+  scores: number[],
+  spare: number,
+): void {
+  const at = new Map<string, number>();
+  candidates.forEach((c, i) => at.set(`${c.from}:${c.to}`, i));
+  candidates.forEach((c, i) => {
+    if (c.from === 0 && c.to === spare) return;
+    let worst = 0;
+    for (let m = c.from + 1; m < c.to; m++) {
+      const a = at.get(`${c.from}:${m}`);
+      const b = at.get(`${m}:${c.to}`);
+      if (a === undefined || b === undefined) continue;
+      const [ca, cb] = [candidates[a] as Candidate, candidates[b] as Candidate];
+      if (ca.height < o.pairHeight || cb.height < o.pairHeight) continue;
+      const weaker = Math.min(
+        wholeDigitConfidence(probs[a] as Float32Array),
+        wholeDigitConfidence(probs[b] as Float32Array),
+      );
+      worst = Math.max(worst, weaker);
+    }
+    scores[i]! -= o.pairPenalty * worst;
+  });
+}
+
 /**
  * A stroke drawn later than its digit's other strokes (a 7's crossbar added after the next digit) is
  * never in a run with them, so it comes out as a digit of its own. Such a digit of one short stroke
@@ -424,6 +470,8 @@ export function decodeLattice(
           (onlyLine && c.from === 0 && c.to === n ? o.wholeBonus : 0),
       );
       const first = k - line.candidates.length;
+      if (o.pairPenalty > 0)
+        pairPenalties(line.candidates, probs.slice(first, k), o, scores, onlyLine ? n : -1);
       // Candidates are generated in order of `from`, so one pass in order of `to` is a valid DP order.
       const byEnd = line.candidates
         .map((_, i) => i)

@@ -202,6 +202,41 @@ describe('decodeLattice', () => {
     expect(groups(0.01)).toEqual([[0], [1]]);
   });
 
+  it('keeps two tall digits written close together apart when each reads as a digit (pairPenalty)', () => {
+    // A tight "11" then a 7: the classifier reads the pair [0, 1] as one confident 1 too.
+    const stem = (x: number, top = 0): Stroke => [
+      [x, top],
+      [x + 5, 100],
+    ];
+    const ink: Stroke[] = [stem(0), stem(22), stem(150)];
+    const plan = planLattice(ink);
+    const images = latticeImages(plan);
+    expect(images).toContainEqual([0, 1]);
+    const reading = images.map((ids) => {
+      const key = ids.join();
+      if (key === '0' || key === '1' || key === '0,1') return probs(1, 0.995);
+      if (key === '2') return probs(7, 0.995);
+      return reject(0.95);
+    });
+    // geometricBonus 0: the geometric rules' cut is not what is tested here.
+    const groups = (options = {}) =>
+      decodeLattice(plan, reading, { geometricBonus: 0, ...options }).seg.lines[0]?.digits.map(
+        (d) => d.strokes,
+      );
+    expect(groups({ pairPenalty: 0 })).toEqual([[0, 1], [2]]);
+    expect(groups()).toEqual([[0], [1], [2]]);
+    // A short part (a serif, under pairHeight x H) is no evidence of two digits.
+    const serif: Stroke[] = [stem(0, 60), stem(22), stem(150)];
+    const p2 = planLattice(serif);
+    const r2 = latticeImages(p2).map((ids) =>
+      ids.join() === '2' ? probs(7, 0.995) : ids.length > 2 ? reject(0.95) : probs(1, 0.995),
+    );
+    expect(decodeLattice(p2, r2, { geometricBonus: 0 }).seg.lines[0]?.digits.map((d) => d.strokes)).toEqual([
+      [0, 1],
+      [2],
+    ]);
+  });
+
   it('reads an isolated digit split over two lines as one digit when the classifier says so', () => {
     // Two halves stacked with a gap: the line finder puts them on two lines.
     const halves: Stroke[] = [
