@@ -3,7 +3,7 @@
  * per number; see models/lib/pen-data.ts composeNumbers), through the full ink pipeline.
  *
  *   npm run --silent eval:numbers -- [FILE.jsonl] [--model NAME] [--writers 21-30 | --lines 55000-59999]
- *                                    [--count 1000] [--seed 1] [--segmenter lattice|geometric]
+ *                                    [--count 1000] [--seed 1] [--segmenter lattice|geometric] [--trajectory NAME|off]
  *
  * With --lines, FILE is read as MNIST-stroke digits (models/lib/mnist-strokes.ts) and numbers are composed
  * from digits of the same block of 100 lines.
@@ -29,7 +29,11 @@ import { Recognizer } from '../workers/inference/recognizer.ts';
 
 const args = parseEvalArgs(process.argv.slice(2), { count: 1000, seed: 1 });
 const numbers = composeNumbers(loadDigits(args), { count: args.count, seed: args.seed });
-const recognizer = await Recognizer.load({ model: args.model, segmenter: args.segmenter });
+const recognizer = await Recognizer.load({
+  model: args.model,
+  segmenter: args.segmenter,
+  trajectoryModel: args.trajectory,
+});
 const started = performance.now();
 const results = await recognizer.recognize(numbers.map((n) => n.strokes));
 const seconds = (performance.now() - started) / 1000;
@@ -75,13 +79,16 @@ const accuracy = exact / numbers.length;
 const cm = confusionMatrix(labels, preds, 10);
 const digitReport = classReportMarkdown(cm);
 const model = path.basename(recognizer.modelDir);
+const secondOpinion = recognizer.trajectoryModelDir
+  ? `${path.basename(recognizer.trajectoryModelDir)} (pen path)`
+  : 'none';
 const source = args.lines ? `MNIST-stroke lines ${args.lines}` : `writers ${args.writers ?? '1-30'}`;
 const title = `Composed numbers: ${model}, ${source}${args.segmenter === 'geometric' ? ', geometric segmenter' : ''}`;
 const report = [
   `# ${title}`,
   '',
   `- data: ${path.basename(args.file)} (${args.lines ? 'MNIST digits as pen strokes, E. D. de Jong, CC BY-SA 3.0' : 'UCI "Pen-Based Recognition of Handwritten Digits", CC BY 4.0'}), numbers composed with seed ${args.seed}`,
-  `- numbers: ${numbers.length} of 2-5 digits, ${args.lines ? `lines ${args.lines}` : `writers: ${args.writers ?? 'all'}`}; segmenter: ${args.segmenter}`,
+  `- numbers: ${numbers.length} of 2-5 digits, ${args.lines ? `lines ${args.lines}` : `writers: ${args.writers ?? 'all'}`}; segmenter: ${args.segmenter}; second opinion: ${secondOpinion}`,
   `- exact match: **${pct(accuracy)}** (${exact} / ${numbers.length})`,
   `- segmentation exactly right (stroke groups): ${pct(segmented / numbers.length)}`,
   `- segmentation errors: ${splits} true digits split, ${merges} output digits merging two or more`,
@@ -114,6 +121,7 @@ process.stdout.write(
     merges,
     lines: args.lines ?? null,
     segmenter: args.segmenter,
+    trajectory: recognizer.trajectoryModelDir ? path.basename(recognizer.trajectoryModelDir) : null,
     digitAccuracy: digitReport.accuracy,
     writers: args.writers ?? 'all',
     seed: args.seed,

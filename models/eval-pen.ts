@@ -3,7 +3,7 @@
  * a digit counts as correct only when the recognised text equals its label.
  *
  *   npm run --silent eval:pen -- [FILE.jsonl] [--model NAME] [--writers 21-30 | --lines 55000-59999]
- *                                [--segmenter lattice|geometric]
+ *                                [--segmenter lattice|geometric] [--trajectory NAME|off]
  *
  * Data: UCI "Pen-Based Recognition of Handwritten Digits" (Alpaydin & Alimoglu), CC BY 4.0.
  * Prints the report on stderr-free stdout; the last line is one JSON object. Writes
@@ -24,7 +24,11 @@ import { Recognizer } from '../workers/inference/recognizer.ts';
 
 const args = parseEvalArgs(process.argv.slice(2), { count: 1, seed: 1 });
 const digits = loadDigits(args);
-const recognizer = await Recognizer.load({ model: args.model, segmenter: args.segmenter });
+const recognizer = await Recognizer.load({
+  model: args.model,
+  segmenter: args.segmenter,
+  trajectoryModel: args.trajectory,
+});
 const started = performance.now();
 const results = await recognizer.recognize(digits.map((d) => d.strokes));
 const seconds = (performance.now() - started) / 1000;
@@ -47,6 +51,9 @@ digits.forEach((d, i) => {
 });
 
 const model = path.basename(recognizer.modelDir);
+const secondOpinion = recognizer.trajectoryModelDir
+  ? `${path.basename(recognizer.trajectoryModelDir)} (pen path)`
+  : 'none';
 const source = args.lines ? `MNIST-stroke lines ${args.lines}` : `writers ${args.writers ?? '1-30'}`;
 const title = `Pen digits through the ink pipeline: ${model}, ${source}${args.segmenter === 'geometric' ? ', geometric segmenter' : ''}`;
 const { markdown, macroF1 } = classReportMarkdown(cm.map((row) => row.slice(0, 10)));
@@ -54,7 +61,7 @@ const report = [
   `# ${title}`,
   '',
   `- data: ${path.basename(args.file)} (${args.lines ? 'MNIST digits as pen strokes, E. D. de Jong, CC BY-SA 3.0' : 'UCI "Pen-Based Recognition of Handwritten Digits", CC BY 4.0'})`,
-  `- digits: ${digits.length}, ${args.lines ? `lines ${args.lines}` : `writers: ${args.writers ?? 'all'}`}; segmenter: ${args.segmenter}`,
+  `- digits: ${digits.length}, ${args.lines ? `lines ${args.lines}` : `writers: ${args.writers ?? 'all'}`}; segmenter: ${args.segmenter}; second opinion: ${secondOpinion}`,
   `- accuracy (text equals label): **${pct(accuracy)}** (${correct} / ${digits.length})`,
   `- not segmented as exactly one digit: ${notOne} (split into several: ${split}; no digit: ${none})`,
   `- macro F1 (one-digit results): ${pct(macroF1)}`,
@@ -83,6 +90,7 @@ process.stdout.write(
     none,
     lines: args.lines ?? null,
     segmenter: args.segmenter,
+    trajectory: recognizer.trajectoryModelDir ? path.basename(recognizer.trajectoryModelDir) : null,
     macroF1,
     writers: args.writers ?? 'all',
     backend: recognizer.backend,

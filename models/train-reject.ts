@@ -34,7 +34,14 @@ import { initBackend, tf } from './lib/backend.ts';
 import { buildBest } from './lib/architectures.ts';
 import { widenInto } from './lib/widen.ts';
 import { augment, LIGHT_AUGMENT } from './lib/augment.ts';
-import { checkpointDir, loadCheckpoint, saveCheckpoint, type TrainState } from './lib/checkpoint.ts';
+import {
+  afterEpoch,
+  checkpointDir,
+  freshState,
+  loadCheckpoint,
+  saveCheckpoint,
+  type TrainState,
+} from './lib/checkpoint.ts';
 import { loadModel } from './lib/load-model.ts';
 import { loadMnist } from './lib/mnist.ts';
 import { MNIST_STROKES_TRAIN, parseLineRange, readMnistStrokes } from './lib/mnist-strokes.ts';
@@ -187,15 +194,7 @@ if (resumed) {
 } else {
   model = await fromBase();
   model.compile({ optimizer: tf.train.adam(baseLr), loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
-  state = {
-    model: 'best-reject',
-    epoch: 0,
-    rngState: new Rng(seed).state,
-    bestValAcc: -1,
-    bestEpoch: 0,
-    trainSeconds: 0,
-    history: [],
-  };
+  state = freshState('best-reject', new Rng(seed).state);
 }
 
 interface Scores {
@@ -346,19 +345,12 @@ for (let epoch = state.epoch + 1; epoch <= epochs; epoch++) {
   }
   const e = evaluate(model);
   const seconds = (Date.now() - started) / 1000;
-  const isBest = e.score > state.bestValAcc;
-  state = {
-    ...state,
-    epoch,
-    rngState: rng.state,
-    trainSeconds: state.trainSeconds + seconds,
-    bestValAcc: isBest ? e.score : state.bestValAcc,
-    bestEpoch: isBest ? epoch : state.bestEpoch,
-    history: [
-      ...state.history,
-      { epoch, lr, loss: lossSum / seen, acc: accSum / seen, valAcc: e.score, seconds },
-    ],
-  };
+  let isBest: boolean;
+  ({ state, isBest } = afterEpoch(
+    state,
+    { epoch, lr, loss: lossSum / seen, acc: accSum / seen, valAcc: e.score, seconds },
+    rng.state,
+  ));
   await saveCheckpoint(ckDir, model, state, isBest);
   if (isBest) {
     bestMeta = {

@@ -14,7 +14,14 @@ import path from 'node:path';
 import { initBackend, tf } from './lib/backend.ts';
 import { buildModel } from './lib/architectures.ts';
 import { augment, type AugmentOptions } from './lib/augment.ts';
-import { checkpointDir, loadCheckpoint, saveCheckpoint, type TrainState } from './lib/checkpoint.ts';
+import {
+  afterEpoch,
+  checkpointDir,
+  freshState,
+  loadCheckpoint,
+  saveCheckpoint,
+  type TrainState,
+} from './lib/checkpoint.ts';
 import { loadMnist } from './lib/mnist.ts';
 import {
   PEN_FILE,
@@ -83,15 +90,7 @@ if (resumed) {
     loss: 'categoricalCrossentropy',
     metrics: ['accuracy'],
   });
-  state = {
-    model: opts.model,
-    epoch: 0,
-    rngState: new Rng(opts.seed).state,
-    bestValAcc: -1,
-    bestEpoch: 0,
-    trainSeconds: 0,
-    history: [],
-  };
+  state = freshState(opts.model, new Rng(opts.seed).state);
 }
 const params = model.countParams();
 console.log(`parameters: ${params}`);
@@ -210,16 +209,12 @@ for (let epoch = state.epoch + 1; epoch <= opts.epochs; epoch++) {
   const valAcc =
     predictLabels(model, valImages).reduce((a, p, i) => a + (p === valLabels[i] ? 1 : 0), 0) / VAL;
   const seconds = (Date.now() - started) / 1000;
-  const isBest = valAcc > state.bestValAcc;
-  state = {
-    ...state,
-    epoch,
-    rngState: rng.state,
-    trainSeconds: state.trainSeconds + seconds,
-    bestValAcc: isBest ? valAcc : state.bestValAcc,
-    bestEpoch: isBest ? epoch : state.bestEpoch,
-    history: [...state.history, { epoch, lr, loss: lossSum / seen, acc: accSum / seen, valAcc, seconds }],
-  };
+  let isBest: boolean;
+  ({ state, isBest } = afterEpoch(
+    state,
+    { epoch, lr, loss: lossSum / seen, acc: accSum / seen, valAcc, seconds },
+    rng.state,
+  ));
   await saveCheckpoint(ckDir, model, state, isBest);
   if (isBest) await saveModel(model, opts.out);
   writeMeta(false);

@@ -108,6 +108,7 @@ export async function createInkboardServer(config: Config, deps: InkboardDeps = 
     }));
   let backend = mode === 'distributed' ? 'workers' : 'none';
   let backendFallback: string | undefined;
+  let secondOpinion: () => string | undefined = () => undefined;
 
   const app = express();
   app.disable('x-powered-by');
@@ -168,6 +169,7 @@ export async function createInkboardServer(config: Config, deps: InkboardDeps = 
     if (recognizer) {
       backend = recognizer.backend;
       backendFallback = recognizer.backendFallback;
+      secondOpinion = () => recognizer.secondOpinion;
       queue = createEmbeddedQueue({
         recognizer,
         sink,
@@ -219,6 +221,7 @@ export async function createInkboardServer(config: Config, deps: InkboardDeps = 
       metrics,
       backend: () => backend,
       backendFallback: () => backendFallback,
+      secondOpinion: () => secondOpinion(),
       clients: () => io.engine.clientsCount,
     }),
   );

@@ -58,5 +58,7 @@ export interface RegionRecognizer {
   readonly backend: string;
   /** Why the preferred backend was passed over (e.g. CUDA could not start); undefined when it was not. */
   readonly backendFallback?: string;
+  /** The model read as a second opinion on each digit (the online model's name), or undefined for none. */
+  readonly secondOpinion?: string;
   close(): Promise<void>;
 }

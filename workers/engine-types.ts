@@ -11,6 +11,8 @@ export interface ThreadEngine {
   readonly backend: string;
   /** Why the preferred backend was passed over, if it was. */
   readonly fallback?: string;
+  /** The second-opinion model's name (the online model), or undefined for none. */
+  readonly secondOpinion?: string;
   /** One forward pass over a batch. */
   classifyBatch: Classify;
   /**

@@ -101,6 +101,7 @@ const health =
         role: 'worker',
         backend: pool.backend,
         ...(pool.backendFallback ? { backendFallback: pool.backendFallback } : {}),
+        ...(pool.secondOpinion ? { secondOpinion: pool.secondOpinion } : {}),
         redis: redis.status,
         activeJobs: worker.active(),
         threadRestarts: pool.restarts,

@@ -24,7 +24,7 @@ export type ToThread =
   | { type: 'ping'; id: number };
 
 export type FromThread =
-  | { type: 'ready'; backend: string; fallback?: string }
+  | { type: 'ready'; backend: string; fallback?: string; secondOpinion?: string }
   | { type: 'init-failed'; message: string }
   | { type: 'result'; id: number; results: RecognitionResult[] }
   | { type: 'failed'; id: number; message: string }

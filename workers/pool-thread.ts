@@ -48,7 +48,12 @@ async function main(): Promise<void> {
       (err: unknown) => send({ type: 'failed', id: msg.id, message: (err as Error)?.message ?? String(err) }),
     );
   });
-  send({ type: 'ready', backend: ready.backend, fallback: ready.fallback });
+  send({
+    type: 'ready',
+    backend: ready.backend,
+    fallback: ready.fallback,
+    secondOpinion: ready.secondOpinion,
+  });
 }
 
 void main();

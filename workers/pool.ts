@@ -151,6 +151,7 @@ export function createInferencePool(options: InferencePoolOptions = {}): Inferen
   let queued = 0;
   let backend: string = options.backend ?? 'unknown';
   let backendFallback: string | undefined;
+  let secondOpinion: string | undefined;
   let nextId = 1;
   let restarts = 0;
   let closing = false;
@@ -203,6 +204,7 @@ export function createInferencePool(options: InferencePoolOptions = {}): Inferen
           }
           backend = msg.backend;
           backendFallback = msg.fallback;
+          secondOpinion = msg.secondOpinion;
           slot.started = true;
           markReady(msg.backend);
           pump();
@@ -372,6 +374,9 @@ export function createInferencePool(options: InferencePoolOptions = {}): Inferen
     },
     get backendFallback() {
       return backendFallback;
+    },
+    get secondOpinion() {
+      return secondOpinion;
     },
     get restarts() {
       return restarts;

@@ -11,8 +11,9 @@
  *
  * Exit status: 0 when every line was recognised; 2 when every line was answered but some held an error;
  * 1 when the run itself failed (unreadable file, no model), in which case stderr says why.
- * Options: --model NAME|DIR (default INKBOARD_MODEL, else models/best-reject, best, seed); the backend is
- * INKBOARD_BACKEND's, else onnxruntime-node (workers/inference/).
+ * Options: --model NAME|DIR (default INKBOARD_MODEL, else models/best-reject, best, seed); --trajectory
+ * NAME|DIR|off, the online model read as a second opinion on each digit (default INKBOARD_TRAJECTORY_MODEL,
+ * else models/trajectory); the backend is INKBOARD_BACKEND's, else onnxruntime-node (workers/inference/).
  */
 import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
@@ -48,9 +49,12 @@ function compact(r: RecognitionResult): RecognitionResult {
 async function main(): Promise<void> {
   let args;
   try {
-    args = parseArgs({ allowPositionals: true, options: { model: { type: 'string' } } });
+    args = parseArgs({
+      allowPositionals: true,
+      options: { model: { type: 'string' }, trajectory: { type: 'string' } },
+    });
   } catch (err) {
-    fail(`${(err as Error).message}\nusage: recognize [FILE.jsonl|-] [--model NAME]`);
+    fail(`${(err as Error).message}\nusage: recognize [FILE.jsonl|-] [--model NAME] [--trajectory NAME|off]`);
   }
   const file = args.positionals[0] ?? '-';
   const input = file === '-' ? process.stdin : createReadStream(file);
@@ -61,9 +65,11 @@ async function main(): Promise<void> {
   });
   await opened.catch((err: Error) => fail(`cannot read ${file}: ${err.message}`));
 
-  const recognizer = await Recognizer.load({ model: args.values.model }).catch((err: Error) =>
-    fail(err.message),
-  );
+  const { model, trajectory } = args.values;
+  const recognizer = await Recognizer.load({
+    model,
+    trajectoryModel: trajectory === 'off' ? false : trajectory,
+  }).catch((err: Error) => fail(err.message));
   const pending: ParsedLine[] = [];
   let bad = 0;
   let wake: (() => void) | undefined;

@@ -7,14 +7,15 @@
  *   npx tsx models/experiments/second-opinion.ts --kind trajectory [--epochs 12]   (+ pen writers 1-20)
  *   npx tsx models/experiments/second-opinion.ts --kind image --pen-width 1.2 [--epochs 8]
  *
- * `trajectory`: an online model on the pen path (models/lib/trajectory.ts: 64 points x 6 features; 1-D
- * convolutions 48-64-96, dense 128; random rotation, shear and scale of the points). `image`: the `best`
+ * `trajectory`: an online model on the pen path (shared/ink/trajectory.ts: 64 points x 6 features;
+ * `buildTrajectory`, as models/train-trajectory.ts trains it; random rotation, shear and scale of the
+ * points). `image`: the `best`
  * CNN from scratch on MNIST-stroke images drawn at `--pen-width` (light warps). Nothing is published;
  * docs/recognition.md has the measured figures.
  */
 import { parseArgs } from 'node:util';
 import { initBackend, tf } from '../lib/backend.ts';
-import { buildBest } from '../lib/architectures.ts';
+import { buildBest, buildTrajectory } from '../lib/architectures.ts';
 import { augment, LIGHT_AUGMENT } from '../lib/augment.ts';
 import { loadModel } from '../lib/load-model.ts';
 import { resolveModelDir } from '../lib/model-dir.ts';
@@ -23,7 +24,7 @@ import { PEN_TRAIN_WRITERS, readPenDigits, type PenDigit } from '../lib/pen-data
 import { argmaxRows, predictProbs } from '../lib/predict.ts';
 import { Rng } from '../lib/rng.ts';
 import { saveModel } from '../lib/save-model.ts';
-import { TRAJECTORY_FEATURES, TRAJECTORY_POINTS, trajectoryFeatures } from '../lib/trajectory.ts';
+import { TRAJECTORY_FEATURES, TRAJECTORY_POINTS, trajectoryFeatures } from '../../shared/ink/trajectory.ts';
 import { rasterise } from '../../shared/ink/rasterise.ts';
 import { simplifyStrokes } from '../../shared/ink/simplify.ts';
 import type { Stroke } from '../../shared/ink/types.ts';
@@ -72,24 +73,7 @@ function trainInput(k: number): Float32Array {
   return trajectoryFeatures((train[k] as PenDigit).strokes.map((s) => s.map(([x, y]) => warp(x, y))));
 }
 
-function trajectoryModel(): tf.Sequential {
-  const m = tf.sequential({ name: 'trajectory' });
-  const conv = (filters: number, width: number) =>
-    tf.layers.conv2d({ filters, kernelSize: [1, width], padding: 'same', activation: 'relu' });
-  m.add(tf.layers.inputLayer({ inputShape: [1, TRAJECTORY_POINTS, TRAJECTORY_FEATURES] }));
-  m.add(conv(48, 5));
-  m.add(conv(64, 5));
-  m.add(tf.layers.maxPooling2d({ poolSize: [1, 2] }));
-  m.add(conv(96, 3));
-  m.add(tf.layers.maxPooling2d({ poolSize: [1, 2] }));
-  m.add(tf.layers.flatten());
-  m.add(tf.layers.dropout({ rate: 0.3 }));
-  m.add(tf.layers.dense({ units: 128, activation: 'relu' }));
-  m.add(tf.layers.dense({ units: 10, activation: 'softmax' }));
-  return m;
-}
-
-const model = kind === 'trajectory' ? trajectoryModel() : buildBest(3, 10);
+const model = kind === 'trajectory' ? buildTrajectory(Number(values.seed)) : buildBest(3, 10);
 const optimizer = tf.train.adam(1e-3);
 model.compile({ optimizer, loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
 console.log(

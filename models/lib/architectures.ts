@@ -91,3 +91,32 @@ export function buildBest(seed = 42, classes = 10, width = 1): tf.Sequential {
 export function buildModel(name: ArchitectureName, seed = 42): tf.Sequential {
   return name === 'seed' ? buildSeed(seed) : buildBest(seed);
 }
+
+/**
+ * The online model on the pen path (shared/ink/trajectory.ts: 64 points x 6 features, held as a
+ * [1, 64, 6] image so the image tooling, ONNX export included, applies): 1-D convolutions 48-64-96 of
+ * widths 5, 5, 3 with max pooling, dropout, dense 128, dense 10. About 233k parameters.
+ */
+export function buildTrajectory(seed = 9, points = 64, features = 6): tf.Sequential {
+  const init = seeded(seed);
+  const m = tf.sequential({ name: 'trajectory' });
+  const conv = (filters: number, width: number) =>
+    tf.layers.conv2d({
+      filters,
+      kernelSize: [1, width],
+      padding: 'same',
+      activation: 'relu',
+      kernelInitializer: init(),
+    });
+  m.add(tf.layers.inputLayer({ inputShape: [1, points, features] }));
+  m.add(conv(48, 5));
+  m.add(conv(64, 5));
+  m.add(tf.layers.maxPooling2d({ poolSize: [1, 2] }));
+  m.add(conv(96, 3));
+  m.add(tf.layers.maxPooling2d({ poolSize: [1, 2] }));
+  m.add(tf.layers.flatten());
+  m.add(tf.layers.dropout({ rate: 0.3, seed }));
+  m.add(tf.layers.dense({ units: 128, activation: 'relu', kernelInitializer: init() }));
+  m.add(tf.layers.dense({ units: 10, activation: 'softmax', kernelInitializer: init() }));
+  return m;
+}

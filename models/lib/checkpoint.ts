@@ -30,6 +30,32 @@ export interface TrainState {
   history: EpochRecord[];
 }
 
+/** The state before the first epoch. */
+export function freshState(model: string, rngState: number): TrainState {
+  return { model, epoch: 0, rngState, bestValAcc: -1, bestEpoch: 0, trainSeconds: 0, history: [] };
+}
+
+/** The state after `record`'s epoch, with the RNG where the epoch left it; `isBest` when it beat the best so far. */
+export function afterEpoch(
+  state: TrainState,
+  record: EpochRecord,
+  rngState: number,
+): { state: TrainState; isBest: boolean } {
+  const isBest = record.valAcc > state.bestValAcc;
+  return {
+    isBest,
+    state: {
+      ...state,
+      epoch: record.epoch,
+      rngState,
+      trainSeconds: state.trainSeconds + record.seconds,
+      bestValAcc: isBest ? record.valAcc : state.bestValAcc,
+      bestEpoch: isBest ? record.epoch : state.bestEpoch,
+      history: [...state.history, record],
+    },
+  };
+}
+
 export function checkpointDir(name: string): string {
   return path.join('models', 'checkpoints', name);
 }

@@ -20,10 +20,13 @@ export interface EvalArgs {
   lines: string | undefined;
   /** `lattice` (default) or `geometric`. */
   segmenter: 'lattice' | 'geometric';
+  /** The second opinion: a trajectory model name or directory, `false` for none, undefined for the default. */
+  trajectory: string | false | undefined;
 }
 
 /**
- * `[FILE] [--model NAME] [--writers 21-30] [--lines A-B] [--count N] [--seed N] [--segmenter lattice|geometric]`;
+ * `[FILE] [--model NAME] [--writers 21-30] [--lines A-B] [--count N] [--seed N] [--segmenter lattice|geometric]
+ * [--trajectory NAME|off]`;
  * FILE defaults to the shared pen digits.
  */
 export function parseEvalArgs(argv: string[], defaults: { count: number; seed: number }): EvalArgs {
@@ -37,6 +40,7 @@ export function parseEvalArgs(argv: string[], defaults: { count: number; seed: n
       seed: { type: 'string' },
       lines: { type: 'string' },
       segmenter: { type: 'string' },
+      trajectory: { type: 'string' },
     },
   });
   const segmenter = values.segmenter ?? 'lattice';
@@ -56,6 +60,7 @@ export function parseEvalArgs(argv: string[], defaults: { count: number; seed: n
     seed: int(values.seed, defaults.seed, 'seed'),
     lines: values.lines,
     segmenter,
+    trajectory: values.trajectory === 'off' ? false : values.trajectory,
   };
 }
 
@@ -83,7 +88,8 @@ export function writerSuffix(args: EvalArgs): string {
   const writers = args.writers ? `-w${args.writers.replace(/[^0-9,-]/g, '').replace(/,/g, '_')}` : '';
   const lines = args.lines ? `-l${args.lines.replace(/[^0-9-]/g, '')}` : '';
   const seg = args.segmenter === 'geometric' ? '-geometric' : '';
-  return data + writers + lines + seg;
+  const alone = args.trajectory === false ? '-image-only' : '';
+  return data + writers + lines + seg + alone;
 }
 
 /** Accuracy, macro F1, per-class table and confusion matrix (rows true, columns predicted) as markdown. */

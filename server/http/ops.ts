@@ -13,6 +13,8 @@ export interface OpsOptions {
   backend: () => string;
   /** Why the preferred inference backend was passed over (e.g. CUDA could not start), if it was. */
   backendFallback?: () => string | undefined;
+  /** The model read as a second opinion on each digit in this process, if any. */
+  secondOpinion?: () => string | undefined;
   clients: () => number;
 }
 
@@ -26,6 +28,7 @@ export function opsRouter(opts: OpsOptions): Router {
       mode: opts.mode,
       backend: opts.backend(),
       ...(opts.backendFallback?.() ? { backendFallback: opts.backendFallback() } : {}),
+      ...(opts.secondOpinion?.() ? { secondOpinion: opts.secondOpinion() } : {}),
       queueDepth,
       clients: opts.clients(),
       redis: opts.mode === 'distributed' ? (degraded ? 'down' : 'ready') : 'not used',

@@ -3,7 +3,7 @@
  * sizes 1, 8, 64 and 256 on one thread, the ratio to tfjs wasm, and milliseconds per 4-digit region end
  * to end (segmentation, rasterisation, inference) on real pen digits.
  *
- *   npm run bench:recognize -- [--model NAME] [--backends onnx,wasm] [--seconds 1] [--rounds 3]
+ *   npm run bench:recognize -- [--model NAME] [--trajectory NAME|off] [--backends onnx,wasm] [--seconds 1] [--rounds 3]
  *
  * One thread each: onnxruntime-node with one intra-op thread, tfjs wasm with XNNPACK limited to one thread.
  * The backends are measured in alternation (`--rounds` rounds of `--seconds` each per batch size, the median
@@ -23,6 +23,7 @@ import { benchWorstCases, worstCaseTable, type WorstCaseRow } from './lib/worst-
 const { values } = parseArgs({
   options: {
     model: { type: 'string' },
+    trajectory: { type: 'string' },
     backends: { type: 'string' },
     seconds: { type: 'string' },
     rounds: { type: 'string' },
@@ -43,7 +44,13 @@ if (names.includes('wasm')) {
 }
 const recognizers = new Map<InferenceBackend, Recognizer>();
 for (const n of names) {
-  const rec = await Recognizer.load({ model: values.model, backend: n, intraOpThreads: 1, log: () => {} });
+  const rec = await Recognizer.load({
+    model: values.model,
+    trajectoryModel: values.trajectory === 'off' ? false : values.trajectory,
+    backend: n,
+    intraOpThreads: 1,
+    log: () => {},
+  });
   recognizers.set(rec.backend, rec); // onnx-cuda may fall back to onnx
 }
 const backends = [...recognizers.keys()];
@@ -156,6 +163,11 @@ const model = recognizers
   .get(backends[0] as InferenceBackend)
   ?.modelDir.split('/')
   .pop();
+const trajectory =
+  recognizers
+    .get(backends[0] as InferenceBackend)
+    ?.trajectoryModelDir?.split('/')
+    .pop() ?? 'none';
 const loadAtEnd = loadavg()[0] as number;
 const base = backends.includes('wasm') ? 'wasm' : undefined;
 const others = backends.filter((b) => b !== base);
@@ -166,7 +178,7 @@ const ratio = (b: InferenceBackend, i: number): string => {
   return `${(x / y).toFixed(2)}x`;
 };
 const rows = [
-  `model ${model}, one thread per backend, load average ${loadAtStart.toFixed(2)} at start, ${loadAtEnd.toFixed(2)} at end (${availableParallelism()} cores)`,
+  `model ${model}, second opinion ${trajectory} (in recognize only), one thread per backend, load average ${loadAtStart.toFixed(2)} at start, ${loadAtEnd.toFixed(2)} at end (${availableParallelism()} cores)`,
   '',
   `| batch | ${backends.map((b) => `${b} digits/s`).join(' | ')}${others.length && base ? ` | ${others.map((b) => `${b} / wasm`).join(' | ')}` : ''} |`,
   `|---:|${backends.map(() => '---:').join('|')}${others.length && base ? `|${others.map(() => '---:').join('|')}` : ''}|`,
@@ -189,6 +201,7 @@ process.stdout.write(`${rows.join('\n')}\n`);
 process.stdout.write(
   `${JSON.stringify({
     model,
+    trajectory,
     loadAverage: { start: Number(loadAtStart.toFixed(2)), end: Number(loadAtEnd.toFixed(2)) },
     backends: Object.fromEntries(
       backends.map((b) => [b, { batches: batchRows.get(b), region4: regionRows.get(b) }]),

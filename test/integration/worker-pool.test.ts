@@ -165,6 +165,8 @@ describe('inference pool with the real engine', () => {
     const p = (pool = createInferencePool({ threads: 2, modelDir: 'seed', batchMax: 64 }));
     await p.ready();
     expect(p.backend).toMatch(/^onnx/);
+    // Every thread reads the online model's second opinion too (models/trajectory is installed).
+    expect(p.secondOpinion).toBe('trajectory');
     const digits = readPenDigits()
       .filter((d) => d.writer > 20)
       .slice(0, 60);

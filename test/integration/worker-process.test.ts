@@ -124,7 +124,7 @@ describe('distributed worker process', () => {
       string,
       unknown
     >;
-    expect(health).toMatchObject({ ok: true, role: 'worker', backend: 'onnx' });
+    expect(health).toMatchObject({ ok: true, role: 'worker', backend: 'onnx', secondOpinion: 'trajectory' });
     const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
     expect(metrics).toMatch(/inkboard_worker_batch_size_count [1-9]/);
     expect(metrics).toMatch(/inkboard_worker_jobs_total\{outcome="stale"\} 1/);

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ARCHITECTURES, buildModel } from '../../models/lib/architectures.ts';
+import { ARCHITECTURES, buildModel, buildTrajectory } from '../../models/lib/architectures.ts';
 import { initBackend, tf } from '../../models/lib/backend.ts';
 import { loadModel } from '../../models/lib/load-model.ts';
 import { loadMnist } from '../../models/lib/mnist.ts';
@@ -17,6 +17,7 @@ import { exportOnnx } from '../../models/lib/onnx/export-model.ts';
 import { onnxMetadata, readCurrentOnnx, writeOnnx } from '../../models/lib/onnx/model-file.ts';
 import { readPenDigits } from '../../models/lib/pen-data.ts';
 import { rasterise } from '../../shared/ink/rasterise.ts';
+import { TRAJECTORY_FEATURES, TRAJECTORY_POINTS, trajectoryFeatures } from '../../shared/ink/trajectory.ts';
 
 const PEN = 256;
 const MNIST = 256;
@@ -103,7 +104,39 @@ describe.each([
   });
 });
 
+describe('committed models/trajectory/model.onnx (the online model on the pen path)', () => {
+  it('is current and agrees with tfjs (wasm) to 1e-4 on the pen paths of 256 pen digits', async () => {
+    const dir = path.join(MODELS_ROOT, 'trajectory');
+    const current = await readCurrentOnnx(dir);
+    expect(current.reason).toBeUndefined();
+    expect(onnxMetadata(current.bytes!).classes).toBe('10');
+    const pen = readPenDigits().filter((_, i) => i % 29 === 0);
+    const size = TRAJECTORY_POINTS * TRAJECTORY_FEATURES;
+    const input = new Float32Array(pen.length * size);
+    pen.forEach((d, i) => input.set(trajectoryFeatures(d.strokes), i * size));
+    const dims = [pen.length, 1, TRAJECTORY_POINTS, TRAJECTORY_FEATURES];
+    const model = await loadModel(dir);
+    const expected = tfjsRun(model, input, dims);
+    const actual = await onnxRun(current.bytes!, input, dims);
+    expect(maxAbsDiff(expected, actual)).toBeLessThan(TOLERANCE);
+    expect(argmax(actual, 10)).toEqual(argmax(expected, 10));
+    // It reads pen digits (writers 1-20 trained it; this checks the export, not accuracy).
+    const right = argmax(actual, 10).filter((l, i) => l === pen[i]!.label).length;
+    expect(right / pen.length).toBeGreaterThan(0.9);
+    model.dispose();
+  });
+});
+
 describe('exporting freshly built models', () => {
+  it('the trajectory architecture (1 x n kernels and pools on a [1, 64, 6] input) agrees to 1e-4', async () => {
+    const model = buildTrajectory(3);
+    const input = Float32Array.from({ length: 32 * 64 * 6 }, (_, i) => Math.sin(i * 0.37));
+    const dims = [32, 1, 64, 6];
+    const diff = maxAbsDiff(tfjsRun(model, input, dims), await onnxRun(exportOnnx(model), input, dims));
+    expect(diff).toBeLessThan(TOLERANCE);
+    model.dispose();
+  });
+
   it.each(ARCHITECTURES)('%s architecture (random batch-norm statistics) agrees to 1e-4', async (arch) => {
     const model = buildModel(arch, 7);
     randomiseBatchNorm(model, 11);

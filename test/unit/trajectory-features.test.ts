@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { TRAJECTORY_FEATURES, TRAJECTORY_POINTS, trajectoryFeatures } from '../../models/lib/trajectory.ts';
+import { TRAJECTORY_FEATURES, TRAJECTORY_POINTS, trajectoryFeatures } from '../../shared/ink/trajectory.ts';
 import type { Stroke } from '../../shared/ink/types.ts';
 
 const row = (f: Float32Array, k: number) =>

@@ -12,6 +12,7 @@ export const createEngine: CreateEngine = async ({ backend, modelDir, intraOpThr
   return {
     backend: recognizer.backend,
     fallback: recognizer.fallback,
+    secondOpinion: recognizer.trajectoryModelDir?.split(/[\\/]/).pop(),
     classifyBatch: recognizer.classify,
     recognize: (regions, classify) => recognizer.recognize(regions, classify),
   };

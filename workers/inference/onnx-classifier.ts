@@ -1,13 +1,20 @@
 /**
  * Batched classification on onnxruntime-node: one InferenceSession per classifier, on the CPU or on
  * the CUDA execution provider. The model is the exported model.onnx (models/lib/onnx/): input `input`
- * [batch, 28, 28, 1], output `probs` [batch, classes].
+ * [batch, ...shape] (digit models: [batch, 28, 28, 1]; the shape is read from the model), output
+ * `probs` [batch, classes].
  */
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import type * as Ort from 'onnxruntime-node';
-import { checkImages, packImages, type ClassifierOptions, type ClassifyImages } from './classify.ts';
+import {
+  checkImages,
+  inputSize,
+  packImages,
+  type ClassifierOptions,
+  type ClassifyImages,
+} from './classify.ts';
 
 /** Options of {@link createOnnxClassifier}. */
 export interface OnnxClassifierOptions extends ClassifierOptions {
@@ -20,8 +27,10 @@ export interface OnnxClassifierOptions extends ClassifierOptions {
 /** A classifier with the session behind it. */
 export interface OnnxClassifier {
   classify: ClassifyImages;
-  /** Outputs per image. */
+  /** Outputs per input. */
   classes: number;
+  /** Shape of one input, without the batch axis (digit models: [28, 28, 1]). */
+  inputShape: number[];
   /** Frees the session. */
   dispose(): Promise<void>;
 }
@@ -77,8 +86,14 @@ export async function createOnnxClassifier(
     throw new Error('onnx model must have one input and one output');
   }
 
+  // The input's shape without the batch axis, from the model (exported models name the batch axis).
+  const declared = session.inputMetadata?.[0];
+  const dims = declared && 'shape' in declared ? declared.shape.slice(1) : [];
+  const inputShape =
+    dims.length > 0 && dims.every((d) => typeof d === 'number') ? (dims as number[]) : [28, 28, 1];
+  const size = inputSize(inputShape);
   const forward = async (flat: Float32Array, n: number): Promise<Float32Array> => {
-    const input = new ortm.Tensor('float32', flat, [n, 28, 28, 1]);
+    const input = new ortm.Tensor('float32', flat, [n, ...inputShape]);
     const result = await session.run({ [inputName]: input });
     const out = result[outputName];
     if (!out) throw new Error(`onnx model returned no ${outputName}`);
@@ -86,21 +101,21 @@ export async function createOnnxClassifier(
   };
   let classes: number;
   try {
-    classes = (await forward(new Float32Array(784), 1)).length;
+    classes = (await forward(new Float32Array(size), 1)).length;
   } catch (err) {
     await session.release();
     throw err;
   }
 
   const classify: ClassifyImages = async (images) => {
-    checkImages(images);
+    checkImages(images, size);
     const out: Float32Array[] = [];
     for (let s = 0; s < images.length; s += maxBatch) {
       const n = Math.min(images.length, s + maxBatch) - s;
-      const data = await forward(packImages(images, s, s + n), n);
+      const data = await forward(packImages(images, s, s + n, size), n);
       for (let i = 0; i < n; i++) out.push(data.slice(i * classes, (i + 1) * classes));
     }
     return out;
   };
-  return { classify, classes, dispose: () => session.release() };
+  return { classify, classes, inputShape, dispose: () => session.release() };
 }

@@ -1,6 +1,13 @@
-/** The recognition engine of a worker: a classifier on the chosen backend, ready to read regions of ink. */
+/**
+ * The recognition engine of a worker: the image classifier on the chosen backend and, where one is
+ * installed, the online model on the pen path as a second opinion on each digit; ready to read ink.
+ */
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { MODELS_ROOT, resolveModelDir } from '../../models/lib/model-dir.ts';
 import type { RecognitionResult, Stroke } from '../../shared/ink/types.ts';
 import { readRegions, type ReadOptions } from '../recognition/read-regions.ts';
+import { SECOND_OPINION_WEIGHT } from '../recognition/second-opinion.ts';
 import type { ClassifyImages } from './classify.ts';
 import {
   loadClassifier,
@@ -10,26 +17,84 @@ import {
 } from './load-classifier.ts';
 
 /** Options of {@link Recognizer.load}: the classifier's (backend, model, threads) and reading's. */
-export interface RecognizerOptions extends ReadOptions, InferenceOptions {}
+export interface RecognizerOptions extends ReadOptions, InferenceOptions {
+  /**
+   * The online model read as a second opinion on each digit (a directory or a name under models/), or
+   * `false` for the image model alone. Default: INKBOARD_TRAJECTORY_MODEL (`off` for none), else
+   * models/trajectory when it holds a model.
+   */
+  trajectoryModel?: string | false;
+  /** Weight of the second opinion. Default {@link SECOND_OPINION_WEIGHT} (tuned). */
+  trajectoryWeight?: number;
+}
+
+/** The trajectory model directory to load, or undefined for none (see the option). */
+export function trajectoryModelDir(
+  option: string | false | undefined,
+  env = process.env.INKBOARD_TRAJECTORY_MODEL,
+): string | undefined {
+  if (option === false) return undefined;
+  const name = option ?? (env || undefined);
+  if (name === 'off') return undefined;
+  if (name) return resolveModelDir(name);
+  const installed = path.join(MODELS_ROOT, 'trajectory');
+  return existsSync(path.join(installed, 'model.json')) ? installed : undefined;
+}
 
 /** Reads digits and numbers from ink. Create with {@link Recognizer.load}. */
 export class Recognizer {
   private constructor(
     private readonly classifier: LoadedClassifier,
     private readonly options: ReadOptions,
+    private readonly pathClassifier: LoadedClassifier | undefined,
   ) {}
 
-  /** Picks the backend, loads the model and logs both. */
+  /** Picks the backend, loads the model(s) and logs them. */
   static async load(options: RecognizerOptions = {}): Promise<Recognizer> {
-    const classifier = await loadClassifier(options);
-    const { backend, modelDir, classes, fallback } = classifier;
     const log =
       options.log ??
       ((message: string, fields: Record<string, unknown>) =>
         process.stderr.write(`${JSON.stringify({ level: 'info', msg: message, ...fields })}\n`));
-    log('recognizer ready', { backend, model: modelDir, classes, ...(fallback ? { fallback } : {}) });
+    const classifier = await loadClassifier(options);
+    const { backend, modelDir, classes, fallback } = classifier;
+    let pathClassifier: LoadedClassifier | undefined;
+    try {
+      const dir = trajectoryModelDir(options.trajectoryModel);
+      // Same backend as the image model: it is already known to start here.
+      if (dir)
+        pathClassifier = await loadClassifier({ ...options, model: dir, backend, layersModel: undefined });
+      if (pathClassifier && pathClassifier.classes !== 10) {
+        const got = pathClassifier.classes;
+        await pathClassifier.dispose();
+        throw new Error(`trajectory model ${dir} has ${got} classes, expected 10`);
+      }
+    } catch (err) {
+      await classifier.dispose();
+      throw err;
+    }
+    log('recognizer ready', {
+      backend,
+      model: modelDir,
+      classes,
+      trajectoryModel: pathClassifier?.modelDir ?? 'none',
+      ...(fallback ? { fallback } : {}),
+    });
     // Every reading option (ReadOptions, whatever read-regions.ts adds) goes through as given.
-    return new Recognizer(classifier, options);
+    const reading: ReadOptions = pathClassifier
+      ? {
+          ...options,
+          trajectory: {
+            classify: pathClassifier.classify,
+            weight: options.trajectoryWeight ?? SECOND_OPINION_WEIGHT,
+          },
+        }
+      : options;
+    return new Recognizer(classifier, reading, pathClassifier);
+  }
+
+  /** The trajectory model directory read as a second opinion, or undefined when there is none. */
+  get trajectoryModelDir(): string | undefined {
+    return this.pathClassifier?.modelDir;
   }
 
   /** The inference backend in use, e.g. `onnx`. */
@@ -57,8 +122,9 @@ export class Recognizer {
     return readRegions(regions, classify, this.options);
   }
 
-  /** Frees the model (tfjs weights or the onnxruntime session). */
-  dispose(): Promise<void> {
-    return this.classifier.dispose();
+  /** Frees the model(s) (tfjs weights or the onnxruntime sessions). */
+  async dispose(): Promise<void> {
+    await this.classifier.dispose();
+    await this.pathClassifier?.dispose();
   }
 }

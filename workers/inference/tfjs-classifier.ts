@@ -1,7 +1,19 @@
 /** Batched digit classification with a tfjs Layers model (the wasm and cpu backends). */
 import type * as tfTypes from '@tensorflow/tfjs';
 import { tf } from '../../models/lib/backend.ts';
-import { checkImages, packImages, type ClassifierOptions, type ClassifyImages } from './classify.ts';
+import {
+  checkImages,
+  inputSize,
+  packImages,
+  type ClassifierOptions,
+  type ClassifyImages,
+} from './classify.ts';
+
+/** Shape of one input of `model`, without the batch axis (digit models: [28, 28, 1]). */
+export function modelInputShape(model: tfTypes.LayersModel): number[] {
+  const dims = (model.inputs[0]?.shape ?? []).slice(1);
+  return dims.length > 0 && dims.every((d) => typeof d === 'number') ? (dims as number[]) : [28, 28, 1];
+}
 
 /**
  * Wraps `model` as a {@link ClassifyImages}: one forward pass per `maxBatch` images inside tf.tidy, so
@@ -13,13 +25,15 @@ export function createClassifier(
 ): ClassifyImages {
   const maxBatch = options.maxBatch ?? 512;
   const classes = (model.outputs[0]?.shape[1] as number | undefined) ?? 10;
+  const shape = modelInputShape(model);
+  const size = inputSize(shape);
   return async (images) => {
-    checkImages(images);
+    checkImages(images, size);
     const out: Float32Array[] = [];
     for (let s = 0; s < images.length; s += maxBatch) {
       const n = Math.min(images.length, s + maxBatch) - s;
-      const flat = packImages(images, s, s + n);
-      const probs = tf.tidy(() => model.predict(tf.tensor4d(flat, [n, 28, 28, 1])) as tfTypes.Tensor);
+      const flat = packImages(images, s, s + n, size);
+      const probs = tf.tidy(() => model.predict(tf.tensor(flat, [n, ...shape])) as tfTypes.Tensor);
       try {
         const data = (await probs.data()) as Float32Array;
         for (let i = 0; i < n; i++) out.push(data.slice(i * classes, (i + 1) * classes));

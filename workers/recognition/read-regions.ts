@@ -1,9 +1,9 @@
 /**
  * From regions of ink to recognition results: simplify every stroke (bounded cost), plan each region's
  * candidate digits (shared/ink/lattice.ts), rasterise them, classify all candidates of all regions in one
- * call, pick each line's best path, assemble labels, alternatives, boxes and text. Model-free: the
- * classifier is passed in (10 digit classes, or 11 with "not one digit"), so the same code runs behind a
- * batcher in a worker thread.
+ * call, pick each line's best path, optionally fuse a second opinion on each chosen digit from its pen
+ * path, assemble labels, alternatives, boxes and text. Model-free: the classifiers are passed in (10
+ * digit classes, or 11 with "not one digit"), so the same code runs behind a batcher in a worker thread.
  */
 import { bboxOf, unionBBox } from '../../shared/ink/geometry.ts';
 import { decodeLattice, latticeImages, planLattice, type LatticeOptions } from '../../shared/ink/lattice.ts';
@@ -18,6 +18,7 @@ import {
 import type { BBox, DigitResult, RecognitionResult, Stroke } from '../../shared/ink/types.ts';
 import type { ClassifyImages } from '../inference/classify.ts';
 import { applyMerges, mergeCandidates, type MergeCandidate, type RefineOptions } from './refine.ts';
+import { applySecondOpinion, type SecondOpinion } from './second-opinion.ts';
 
 /** Options of {@link readRegions}. */
 export interface ReadOptions {
@@ -42,6 +43,11 @@ export interface ReadOptions {
    * wrongly than it fixed (docs/recognition.md).
    */
   refine?: RefineOptions | false;
+  /**
+   * A second opinion on each digit once the cut is chosen: the online model reads its pen path and the
+   * two readings are fused (workers/recognition/second-opinion.ts). Default: none (the image model alone).
+   */
+  trajectory?: SecondOpinion;
 }
 
 /** Candidates with more points than this (after simplification) are thinned to it and drawn without spline points. */
@@ -123,6 +129,16 @@ export async function readRegions(
     );
     return { seg: refined.seg, probs: refined.probs.flat() };
   });
+  if (options.trajectory) {
+    await applySecondOpinion(
+      options.trajectory,
+      resolved.map(({ seg, probs: digitProbs }, r) => ({
+        strokes: simplified[r] as Stroke[],
+        probs: digitProbs,
+        ids: seg.lines.flatMap((line) => line.digits.map((d) => d.strokes)),
+      })),
+    );
+  }
   return resolved.map(({ seg, probs: digitProbs }, r): RecognitionResult => {
     // Boxes from the original points (simplification may round a stroke's extremes).
     const boxes = strokeBoxes(regions[r] as Stroke[]);

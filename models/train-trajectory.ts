@@ -1,0 +1,201 @@
+/**
+ * Trains the online model on the pen path (models/lib/architectures.ts `buildTrajectory`, features from
+ * shared/ink/trajectory.ts), the recognizer's second opinion on each digit it has cut (see
+ * docs/recognition.md, "The online model").
+ *
+ *   npm run train:trajectory -- [--epochs 20] [--batch 128] [--lr 0.001] [--seed 9] [--out models/trajectory] [--resume]
+ *
+ * Training data: MNIST-stroke lines 0-49,999 and the pen digits of writers 1-20, each warped at random
+ * (rotation, shear, horizontal scale of the points). Validation: MNIST-stroke lines 50,000-54,999 (the
+ * lattice's tuning lines). Held out of everything: pen writers 21-30, MNIST-stroke lines 55,000-59,999.
+ * Checkpoints after every epoch in models/checkpoints/NAME/ (`--resume` continues); the best epoch is
+ * published to --out with meta.json and model.onnx.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { buildTrajectory } from './lib/architectures.ts';
+import { initBackend, tf } from './lib/backend.ts';
+import {
+  afterEpoch,
+  checkpointDir,
+  freshState,
+  loadCheckpoint,
+  saveCheckpoint,
+  type TrainState,
+} from './lib/checkpoint.ts';
+import { loadModel } from './lib/load-model.ts';
+import { readMnistStrokes } from './lib/mnist-strokes.ts';
+import { writeOnnx } from './lib/onnx/model-file.ts';
+import { PEN_TRAIN_WRITERS, readPenDigits, type PenDigit } from './lib/pen-data.ts';
+import { epochProgress } from './lib/progress.ts';
+import { Rng } from './lib/rng.ts';
+import { saveModel } from './lib/save-model.ts';
+import { TRAJECTORY_FEATURES, TRAJECTORY_POINTS, trajectoryFeatures } from '../shared/ink/trajectory.ts';
+import type { Point, Stroke } from '../shared/ink/types.ts';
+
+const USAGE =
+  'usage: npm run train:trajectory -- [--epochs N] [--batch B] [--lr LR] [--seed S] [--out DIR] [--resume]';
+const { values } = parseArgs({
+  options: {
+    epochs: { type: 'string', default: '20' },
+    batch: { type: 'string', default: '128' },
+    lr: { type: 'string', default: '0.001' },
+    seed: { type: 'string', default: '9' },
+    out: { type: 'string', default: 'models/trajectory' },
+    resume: { type: 'boolean', default: false },
+  },
+  strict: true,
+});
+const positive = (name: string, v: string, integer = true): number => {
+  const n = Number(v);
+  if (!(n > 0) || (integer && !Number.isInteger(n)))
+    throw new Error(`--${name} must be positive, got "${v}"\n${USAGE}`);
+  return n;
+};
+const epochs = positive('epochs', values.epochs);
+const batch = positive('batch', values.batch);
+const lr0 = positive('lr', values.lr, false);
+const seed = positive('seed', values.seed);
+const out = values.out;
+const name = path.basename(out);
+const SIZE = TRAJECTORY_POINTS * TRAJECTORY_FEATURES;
+const shape = (n: number): [number, number, number, number] => [n, 1, TRAJECTORY_POINTS, TRAJECTORY_FEATURES];
+
+const backend = await initBackend();
+const strokeTrain = readMnistStrokes([0, 50000]);
+const pen = readPenDigits().filter((d) => PEN_TRAIN_WRITERS.includes(d.writer));
+const train: PenDigit[] = [...strokeTrain, ...pen];
+const val = readMnistStrokes([50000, 55000]);
+const valInputs = new Float32Array(val.length * SIZE);
+val.forEach((d, k) => valInputs.set(trajectoryFeatures(d.strokes), k * SIZE));
+console.log(
+  `training ${name} -> ${out} on ${backend}: ${train.length} digits (${strokeTrain.length} MNIST-stroke lines 0-49,999, ${pen.length} pen digits of writers 1-20), ${epochs} epochs`,
+);
+
+/** A digit's pen path warped at random: rotation ±0.17 rad, shear ±0.15, horizontal scale 0.85-1.15. */
+function warped(strokes: Stroke[], rng: Rng): Stroke[] {
+  const r = rng.uniform(-0.17, 0.17);
+  const shear = rng.uniform(-0.15, 0.15);
+  const sx = rng.uniform(0.85, 1.15);
+  const [c, s] = [Math.cos(r), Math.sin(r)];
+  return strokes.map((st) => st.map(([x, y]): Point => [sx * (c * x + (shear - s) * y), s * x + c * y]));
+}
+
+function valAccuracy(model: tf.LayersModel): number {
+  const probs = tf.tidy(() =>
+    (model.predict(tf.tensor4d(valInputs, shape(val.length))) as tf.Tensor).dataSync(),
+  );
+  let ok = 0;
+  val.forEach((d, i) => {
+    let best = 0;
+    for (let c = 1; c < 10; c++) if (probs[i * 10 + c]! > probs[i * 10 + best]!) best = c;
+    if (best === d.label) ok++;
+  });
+  return ok / val.length;
+}
+
+const ckDir = checkpointDir(name);
+const resumed = values.resume ? await loadCheckpoint(ckDir) : undefined;
+let model: tf.LayersModel;
+let state: TrainState;
+if (resumed) {
+  ({ model, state } = resumed);
+  console.log(`resumed from ${ckDir} after epoch ${state.epoch} (best val ${state.bestValAcc.toFixed(4)})`);
+} else {
+  if (values.resume) console.log(`no checkpoint in ${ckDir}; starting fresh`);
+  model = buildTrajectory(seed);
+  model.compile({ optimizer: tf.train.adam(lr0), loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
+  state = freshState('trajectory', new Rng(seed).state);
+}
+const params = model.countParams();
+
+function writeMeta(complete: boolean): void {
+  const meta = {
+    name,
+    architecture: 'trajectory',
+    input: {
+      points: TRAJECTORY_POINTS,
+      features: TRAJECTORY_FEATURES,
+      shape: [1, TRAJECTORY_POINTS, TRAJECTORY_FEATURES],
+    },
+    classes: 10,
+    params,
+    complete,
+    epochs: state.epoch,
+    epochsPlanned: epochs,
+    bestEpoch: state.bestEpoch,
+    batch,
+    seed,
+    optimizer: `adam lr ${lr0} cosine decay to lr/33`,
+    trainSeconds: Math.round(state.trainSeconds),
+    backend,
+    valAccuracy: state.bestValAcc,
+    valScore: 'MNIST-stroke lines 50,000-54,999, whole digits',
+    data: {
+      mnistStrokes: 'lines 0-49,999 (E. D. de Jong, MNIST digits stroke sequence data, CC BY-SA 3.0)',
+      penDigits: { writers: PEN_TRAIN_WRITERS, count: pen.length },
+      heldOut: 'pen writers 21-30; MNIST-stroke lines 55,000-59,999; validation lines 50,000-54,999',
+      augmentation: 'rotation ±0.17 rad, shear ±0.15, horizontal scale 0.85-1.15 of the points',
+    },
+    history: state.history,
+  };
+  mkdirSync(out, { recursive: true });
+  writeFileSync(path.join(out, 'meta.json'), JSON.stringify(meta, null, 2) + '\n');
+}
+
+const rng = new Rng(state.rngState);
+const xs = new Float32Array(batch * SIZE);
+const ys = new Float32Array(batch * 10);
+for (let epoch = state.epoch + 1; epoch <= epochs; epoch++) {
+  const started = Date.now();
+  const lr = lr0 * (0.03 + 0.97 * 0.5 * (1 + Math.cos((Math.PI * (epoch - 1)) / epochs)));
+  (model.optimizer as unknown as { learningRate: number }).learningRate = lr;
+  const order = rng.shuffle(Int32Array.from({ length: train.length }, (_, i) => i));
+  const batches = Math.floor(train.length / batch);
+  const bar = epochProgress(epoch, epochs, batches);
+  let lossSum = 0;
+  let accSum = 0;
+  for (let b = 0; b < batches; b++) {
+    ys.fill(0);
+    for (let j = 0; j < batch; j++) {
+      const d = train[order[b * batch + j]!] as PenDigit;
+      xs.set(trajectoryFeatures(warped(d.strokes, rng)), j * SIZE);
+      ys[j * 10 + d.label] = 1;
+    }
+    const x = tf.tensor4d(xs, shape(batch));
+    const y = tf.tensor2d(ys, [batch, 10]);
+    try {
+      const [loss, acc] = (await model.trainOnBatch(x, y)) as number[];
+      lossSum += loss!;
+      accSum += acc!;
+    } finally {
+      x.dispose();
+      y.dispose();
+    }
+    bar.update(b + 1, lossSum / (b + 1), accSum / (b + 1));
+  }
+  bar.stop();
+  const valAcc = valAccuracy(model);
+  const seconds = (Date.now() - started) / 1000;
+  let isBest: boolean;
+  ({ state, isBest } = afterEpoch(
+    state,
+    { epoch, lr, loss: lossSum / batches, acc: accSum / batches, valAcc, seconds },
+    rng.state,
+  ));
+  await saveCheckpoint(ckDir, model, state, isBest);
+  if (isBest) await saveModel(model, out);
+  writeMeta(false);
+  console.log(
+    `epoch ${epoch}/${epochs} done in ${seconds.toFixed(0)}s: loss ${(lossSum / batches).toFixed(4)} val ${(100 * valAcc).toFixed(2)}%${isBest ? ' (best)' : ''} lr ${lr.toExponential(2)}`,
+  );
+}
+
+const final = await loadModel(out);
+const check = valAccuracy(final);
+writeMeta(true);
+const onnx = await writeOnnx(final, out);
+console.log(
+  `saved ${out} (epoch ${state.bestEpoch}, val ${(100 * state.bestValAcc).toFixed(2)}%; reloaded ${(100 * check).toFixed(2)}%), ${onnx.file}`,
+);
