@@ -3,7 +3,8 @@
  * shared/ink/trajectory.ts), the recognizer's second opinion on each digit it has cut (see
  * docs/recognition.md, "The online model").
  *
- *   npm run train:trajectory -- [--epochs 20] [--batch 128] [--lr 0.001] [--seed 9] [--out models/trajectory] [--resume]
+ *   npm run train:trajectory -- [--epochs 20] [--batch 128] [--lr 0.001] [--seed 9] [--arch small|deep]
+ *                               [--out models/trajectory] [--resume]
  *
  * Training data: MNIST-stroke lines 0-49,999 and the pen digits of writers 1-20, each warped at random
  * (rotation, shear, horizontal scale of the points). Validation: MNIST-stroke lines 50,000-54,999 (the
@@ -14,7 +15,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { buildTrajectory } from './lib/architectures.ts';
+import { TRAJECTORY_ARCHS, buildTrajectory, type TrajectoryArch } from './lib/architectures.ts';
 import { initBackend, tf } from './lib/backend.ts';
 import {
   afterEpoch,
@@ -35,7 +36,7 @@ import { TRAJECTORY_FEATURES, TRAJECTORY_POINTS, trajectoryFeatures } from '../s
 import type { Point, Stroke } from '../shared/ink/types.ts';
 
 const USAGE =
-  'usage: npm run train:trajectory -- [--epochs N] [--batch B] [--lr LR] [--seed S] [--out DIR] [--resume]';
+  'usage: npm run train:trajectory -- [--epochs N] [--batch B] [--lr LR] [--seed S] [--arch small|deep] [--out DIR] [--resume]';
 const { values } = parseArgs({
   options: {
     epochs: { type: 'string', default: '20' },
@@ -43,6 +44,7 @@ const { values } = parseArgs({
     lr: { type: 'string', default: '0.001' },
     seed: { type: 'string', default: '9' },
     out: { type: 'string', default: 'models/trajectory' },
+    arch: { type: 'string', default: 'small' },
     resume: { type: 'boolean', default: false },
   },
   strict: true,
@@ -58,6 +60,9 @@ const batch = positive('batch', values.batch);
 const lr0 = positive('lr', values.lr, false);
 const seed = positive('seed', values.seed);
 const out = values.out;
+const arch = values.arch as TrajectoryArch;
+if (!TRAJECTORY_ARCHS.includes(arch))
+  throw new Error(`--arch must be one of ${TRAJECTORY_ARCHS.join(', ')}\n${USAGE}`);
 const name = path.basename(out);
 const SIZE = TRAJECTORY_POINTS * TRAJECTORY_FEATURES;
 const shape = (n: number): [number, number, number, number] => [n, 1, TRAJECTORY_POINTS, TRAJECTORY_FEATURES];
@@ -104,7 +109,7 @@ if (resumed) {
   console.log(`resumed from ${ckDir} after epoch ${state.epoch} (best val ${state.bestValAcc.toFixed(4)})`);
 } else {
   if (values.resume) console.log(`no checkpoint in ${ckDir}; starting fresh`);
-  model = buildTrajectory(seed);
+  model = buildTrajectory(seed, arch);
   model.compile({ optimizer: tf.train.adam(lr0), loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
   state = freshState('trajectory', new Rng(seed).state);
 }
@@ -113,7 +118,7 @@ const params = model.countParams();
 function writeMeta(complete: boolean): void {
   const meta = {
     name,
-    architecture: 'trajectory',
+    architecture: `trajectory (${arch})`,
     input: {
       points: TRAJECTORY_POINTS,
       features: TRAJECTORY_FEATURES,

@@ -92,12 +92,23 @@ export function buildModel(name: ArchitectureName, seed = 42): tf.Sequential {
   return name === 'seed' ? buildSeed(seed) : buildBest(seed);
 }
 
+/** Sizes of the online model: `small` (the published one) and `deep`. */
+export type TrajectoryArch = 'small' | 'deep';
+export const TRAJECTORY_ARCHS: readonly TrajectoryArch[] = ['small', 'deep'];
+
 /**
  * The online model on the pen path (shared/ink/trajectory.ts: 64 points x 6 features, held as a
- * [1, 64, 6] image so the image tooling, ONNX export included, applies): 1-D convolutions 48-64-96 of
- * widths 5, 5, 3 with max pooling, dropout, dense 128, dense 10. About 233k parameters.
+ * [1, 64, 6] image so the image tooling, ONNX export included, applies), 10 digits. `small`: 1-D
+ * convolutions 48-64-96 of widths 5, 5, 3 with max pooling, dropout, dense 128 (233k parameters, 1.9M
+ * multiply-adds). `deep`: 64-64, pool, 128-128, pool, 128, pool (widths 5, 5, 3, 3, 3), dropout, dense 128
+ * (about 280k parameters, 4.6M multiply-adds).
  */
-export function buildTrajectory(seed = 9, points = 64, features = 6): tf.Sequential {
+export function buildTrajectory(
+  seed = 9,
+  arch: TrajectoryArch = 'small',
+  points = 64,
+  features = 6,
+): tf.Sequential {
   const init = seeded(seed);
   const m = tf.sequential({ name: 'trajectory' });
   const conv = (filters: number, width: number) =>
@@ -108,12 +119,24 @@ export function buildTrajectory(seed = 9, points = 64, features = 6): tf.Sequent
       activation: 'relu',
       kernelInitializer: init(),
     });
+  const pool = () => m.add(tf.layers.maxPooling2d({ poolSize: [1, 2] }));
   m.add(tf.layers.inputLayer({ inputShape: [1, points, features] }));
-  m.add(conv(48, 5));
-  m.add(conv(64, 5));
-  m.add(tf.layers.maxPooling2d({ poolSize: [1, 2] }));
-  m.add(conv(96, 3));
-  m.add(tf.layers.maxPooling2d({ poolSize: [1, 2] }));
+  if (arch === 'small') {
+    m.add(conv(48, 5));
+    m.add(conv(64, 5));
+    pool();
+    m.add(conv(96, 3));
+    pool();
+  } else {
+    m.add(conv(64, 5));
+    m.add(conv(64, 5));
+    pool();
+    m.add(conv(128, 3));
+    m.add(conv(128, 3));
+    pool();
+    m.add(conv(128, 3));
+    pool();
+  }
   m.add(tf.layers.flatten());
   m.add(tf.layers.dropout({ rate: 0.3, seed }));
   m.add(tf.layers.dense({ units: 128, activation: 'relu', kernelInitializer: init() }));

@@ -8,7 +8,12 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ARCHITECTURES, buildModel, buildTrajectory } from '../../models/lib/architectures.ts';
+import {
+  ARCHITECTURES,
+  TRAJECTORY_ARCHS,
+  buildModel,
+  buildTrajectory,
+} from '../../models/lib/architectures.ts';
 import { initBackend, tf } from '../../models/lib/backend.ts';
 import { loadModel } from '../../models/lib/load-model.ts';
 import { loadMnist } from '../../models/lib/mnist.ts';
@@ -128,14 +133,17 @@ describe('committed models/trajectory/model.onnx (the online model on the pen pa
 });
 
 describe('exporting freshly built models', () => {
-  it('the trajectory architecture (1 x n kernels and pools on a [1, 64, 6] input) agrees to 1e-4', async () => {
-    const model = buildTrajectory(3);
-    const input = Float32Array.from({ length: 32 * 64 * 6 }, (_, i) => Math.sin(i * 0.37));
-    const dims = [32, 1, 64, 6];
-    const diff = maxAbsDiff(tfjsRun(model, input, dims), await onnxRun(exportOnnx(model), input, dims));
-    expect(diff).toBeLessThan(TOLERANCE);
-    model.dispose();
-  });
+  it.each(TRAJECTORY_ARCHS)(
+    'the %s trajectory architecture (1 x n kernels and pools on a [1, 64, 6] input) agrees to 1e-4',
+    async (arch) => {
+      const model = buildTrajectory(3, arch);
+      const input = Float32Array.from({ length: 32 * 64 * 6 }, (_, i) => Math.sin(i * 0.37));
+      const dims = [32, 1, 64, 6];
+      const diff = maxAbsDiff(tfjsRun(model, input, dims), await onnxRun(exportOnnx(model), input, dims));
+      expect(diff).toBeLessThan(TOLERANCE);
+      model.dispose();
+    },
+  );
 
   it.each(ARCHITECTURES)('%s architecture (random batch-norm statistics) agrees to 1e-4', async (arch) => {
     const model = buildModel(arch, 7);
