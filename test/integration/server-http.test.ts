@@ -90,6 +90,7 @@ it('reports health and Prometheus metrics', async () => {
     status: 'ok',
     mode: 'embedded',
     backend: 'onnx',
+    secondOpinion: 'trajectory',
     queueDepth: 0,
     clients: 1,
   });
