@@ -3,7 +3,7 @@
  * shared/ink/trajectory.ts), the recognizer's second opinion on each digit it has cut (see
  * docs/recognition.md, "The online model").
  *
- *   npm run train:trajectory -- [--epochs 20] [--batch 128] [--lr 0.001] [--seed 9] [--arch small|deep]
+ *   npm run train:trajectory -- [--epochs 20] [--batch 128] [--lr 0.001] [--seed 9] [--arch small|deep] [--reverse 0]
  *                               [--out models/trajectory] [--resume]
  *
  * Training data: MNIST-stroke lines 0-49,999 and the pen digits of writers 1-20, each warped at random
@@ -36,7 +36,7 @@ import { TRAJECTORY_FEATURES, TRAJECTORY_POINTS, trajectoryFeatures } from '../s
 import type { Point, Stroke } from '../shared/ink/types.ts';
 
 const USAGE =
-  'usage: npm run train:trajectory -- [--epochs N] [--batch B] [--lr LR] [--seed S] [--arch small|deep] [--out DIR] [--resume]';
+  'usage: npm run train:trajectory -- [--epochs N] [--batch B] [--lr LR] [--seed S] [--arch small|deep] [--reverse P] [--out DIR] [--resume]';
 const { values } = parseArgs({
   options: {
     epochs: { type: 'string', default: '20' },
@@ -45,6 +45,7 @@ const { values } = parseArgs({
     seed: { type: 'string', default: '9' },
     out: { type: 'string', default: 'models/trajectory' },
     arch: { type: 'string', default: 'small' },
+    reverse: { type: 'string', default: '0' },
     resume: { type: 'boolean', default: false },
   },
   strict: true,
@@ -61,6 +62,11 @@ const lr0 = positive('lr', values.lr, false);
 const seed = positive('seed', values.seed);
 const out = values.out;
 const arch = values.arch as TrajectoryArch;
+// Share of training digits drawn backwards (every stroke reversed): robustness to pens that record strokes
+// in the other direction. Default 0 (the published model).
+const reverseShare = Number(values.reverse);
+if (!(reverseShare >= 0 && reverseShare <= 1))
+  throw new Error(`--reverse must be in [0, 1], got "${values.reverse}"`);
 if (!TRAJECTORY_ARCHS.includes(arch))
   throw new Error(`--arch must be one of ${TRAJECTORY_ARCHS.join(', ')}\n${USAGE}`);
 const name = path.basename(out);
@@ -78,8 +84,12 @@ console.log(
   `training ${name} -> ${out} on ${backend}: ${train.length} digits (${strokeTrain.length} MNIST-stroke lines 0-49,999, ${pen.length} pen digits of writers 1-20), ${epochs} epochs`,
 );
 
-/** A digit's pen path warped at random: rotation ±0.17 rad, shear ±0.15, horizontal scale 0.85-1.15. */
+/**
+ * A digit's pen path warped at random: rotation ±0.17 rad, shear ±0.15, horizontal scale 0.85-1.15; with
+ * probability `reverseShare`, every stroke reversed.
+ */
 function warped(strokes: Stroke[], rng: Rng): Stroke[] {
+  if (reverseShare > 0 && rng.next() < reverseShare) strokes = strokes.map((st) => [...st].reverse());
   const r = rng.uniform(-0.17, 0.17);
   const shear = rng.uniform(-0.15, 0.15);
   const sx = rng.uniform(0.85, 1.15);
@@ -141,7 +151,7 @@ function writeMeta(complete: boolean): void {
       mnistStrokes: 'lines 0-49,999 (E. D. de Jong, MNIST digits stroke sequence data, CC BY-SA 3.0)',
       penDigits: { writers: PEN_TRAIN_WRITERS, count: pen.length },
       heldOut: 'pen writers 21-30; MNIST-stroke lines 55,000-59,999; validation lines 50,000-54,999',
-      augmentation: 'rotation ±0.17 rad, shear ±0.15, horizontal scale 0.85-1.15 of the points',
+      augmentation: `rotation ±0.17 rad, shear ±0.15, horizontal scale 0.85-1.15 of the points; strokes reversed in ${reverseShare * 100}% of digits`,
     },
     history: state.history,
   };
