@@ -12,12 +12,12 @@ import type { ClassifyImages } from '../inference/classify.ts';
 export interface SecondOpinion {
   /** Classifies pen-path features (one Float32Array per digit) into 10 digit probabilities. */
   classify: ClassifyImages;
-  /** Weight of its log probabilities against the image model's (1 - weight). Default `0.15` (tuned). */
+  /** Weight of its log probabilities against the image model's (1 - weight). Default `0.3` (tuned). */
   weight?: number;
 }
 
 /** Default weight of the second opinion (tuned on training data, docs/recognition.md). */
-export const SECOND_OPINION_WEIGHT = 0.15;
+export const SECOND_OPINION_WEIGHT = 0.3;
 
 /**
  * The image model's probabilities with its ten digit classes replaced by the fused reading: softmax of
