@@ -79,9 +79,8 @@ const accuracy = exact / numbers.length;
 const cm = confusionMatrix(labels, preds, 10);
 const digitReport = classReportMarkdown(cm);
 const model = path.basename(recognizer.modelDir);
-const secondOpinion = recognizer.trajectoryModelDir
-  ? `${path.basename(recognizer.trajectoryModelDir)} (pen path)`
-  : 'none';
+const trajectory = recognizer.trajectoryModelDir && path.basename(recognizer.trajectoryModelDir);
+const secondOpinion = trajectory ? `${trajectory} (pen path)` : 'none';
 const source = args.lines ? `MNIST-stroke lines ${args.lines}` : `writers ${args.writers ?? '1-30'}`;
 const title = `Composed numbers: ${model}, ${source}${args.segmenter === 'geometric' ? ', geometric segmenter' : ''}`;
 const report = [
@@ -121,7 +120,7 @@ process.stdout.write(
     merges,
     lines: args.lines ?? null,
     segmenter: args.segmenter,
-    trajectory: recognizer.trajectoryModelDir ? path.basename(recognizer.trajectoryModelDir) : null,
+    trajectory: trajectory ?? null,
     digitAccuracy: digitReport.accuracy,
     writers: args.writers ?? 'all',
     seed: args.seed,

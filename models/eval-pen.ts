@@ -51,9 +51,8 @@ digits.forEach((d, i) => {
 });
 
 const model = path.basename(recognizer.modelDir);
-const secondOpinion = recognizer.trajectoryModelDir
-  ? `${path.basename(recognizer.trajectoryModelDir)} (pen path)`
-  : 'none';
+const trajectory = recognizer.trajectoryModelDir && path.basename(recognizer.trajectoryModelDir);
+const secondOpinion = trajectory ? `${trajectory} (pen path)` : 'none';
 const source = args.lines ? `MNIST-stroke lines ${args.lines}` : `writers ${args.writers ?? '1-30'}`;
 const title = `Pen digits through the ink pipeline: ${model}, ${source}${args.segmenter === 'geometric' ? ', geometric segmenter' : ''}`;
 const { markdown, macroF1 } = classReportMarkdown(cm.map((row) => row.slice(0, 10)));
@@ -90,7 +89,7 @@ process.stdout.write(
     none,
     lines: args.lines ?? null,
     segmenter: args.segmenter,
-    trajectory: recognizer.trajectoryModelDir ? path.basename(recognizer.trajectoryModelDir) : null,
+    trajectory: trajectory ?? null,
     macroF1,
     writers: args.writers ?? 'all',
     backend: recognizer.backend,

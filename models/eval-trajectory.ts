@@ -11,10 +11,11 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { initBackend, tf } from './lib/backend.ts';
+import { initBackend } from './lib/backend.ts';
 import { classReportMarkdown, pct } from './lib/evaluation.ts';
 import { loadModel } from './lib/load-model.ts';
 import { confusionMatrix, confusionSvg } from './lib/metrics.ts';
+import { argmaxRows, predictProbs } from './lib/predict.ts';
 import { MNIST_STROKES_HELDOUT, readMnistStrokes } from './lib/mnist-strokes.ts';
 import { resolveModelDir } from './lib/model-dir.ts';
 import { PEN_HELDOUT_WRITERS, readPenDigits, type PenDigit } from './lib/pen-data.ts';
@@ -29,19 +30,7 @@ const SIZE = TRAJECTORY_POINTS * TRAJECTORY_FEATURES;
 function read(digits: PenDigit[]): number[] {
   const xs = new Float32Array(digits.length * SIZE);
   digits.forEach((d, i) => xs.set(trajectoryFeatures(d.strokes), i * SIZE));
-  const p = tf.tidy(
-    () =>
-      (
-        model.predict(
-          tf.tensor4d(xs, [digits.length, 1, TRAJECTORY_POINTS, TRAJECTORY_FEATURES]),
-        ) as tf.Tensor
-      ).dataSync() as Float32Array,
-  );
-  return digits.map((_, i) => {
-    let best = 0;
-    for (let c = 1; c < 10; c++) if (p[i * 10 + c]! > p[i * 10 + best]!) best = c;
-    return best;
-  });
+  return argmaxRows(predictProbs(model, xs));
 }
 
 const sets: { name: string; file: string; digits: PenDigit[] }[] = [

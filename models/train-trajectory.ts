@@ -29,6 +29,7 @@ import { loadModel } from './lib/load-model.ts';
 import { readMnistStrokes } from './lib/mnist-strokes.ts';
 import { writeOnnx } from './lib/onnx/model-file.ts';
 import { PEN_TRAIN_WRITERS, readPenDigits, type PenDigit } from './lib/pen-data.ts';
+import { argmaxRows, predictProbs } from './lib/predict.ts';
 import { epochProgress } from './lib/progress.ts';
 import { Rng } from './lib/rng.ts';
 import { saveModel } from './lib/save-model.ts';
@@ -98,16 +99,8 @@ function warped(strokes: Stroke[], rng: Rng): Stroke[] {
 }
 
 function valAccuracy(model: tf.LayersModel): number {
-  const probs = tf.tidy(() =>
-    (model.predict(tf.tensor4d(valInputs, shape(val.length))) as tf.Tensor).dataSync(),
-  );
-  let ok = 0;
-  val.forEach((d, i) => {
-    let best = 0;
-    for (let c = 1; c < 10; c++) if (probs[i * 10 + c]! > probs[i * 10 + best]!) best = c;
-    if (best === d.label) ok++;
-  });
-  return ok / val.length;
+  const labels = argmaxRows(predictProbs(model, valInputs));
+  return labels.filter((l, i) => l === (val[i] as PenDigit).label).length / val.length;
 }
 
 const ckDir = checkpointDir(name);

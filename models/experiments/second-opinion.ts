@@ -79,10 +79,6 @@ model.compile({ optimizer, loss: 'categoricalCrossentropy', metrics: ['accuracy'
 console.log(
   `${kind}${kind === 'image' ? ` (pen width ${penWidth})` : ''}: ${model.countParams()} parameters, ${train.length} training digits`,
 );
-const predict = (m: tf.LayersModel, xs: Float32Array, n: number): Float32Array =>
-  kind === 'image'
-    ? predictProbs(m, xs)
-    : tf.tidy(() => (m.predict(tf.tensor4d(xs, shape(n))) as tf.Tensor).dataSync() as Float32Array);
 const accuracy = (p: Float32Array, classes: number): number =>
   argmaxRows(p, classes, 10).filter((x, i) => x === (val[i] as PenDigit).label).length / val.length;
 
@@ -108,7 +104,7 @@ for (let e = 1; e <= epochs; e++) {
     x.dispose();
     y.dispose();
   }
-  const acc = accuracy(predict(model, valInputs, val.length), 10);
+  const acc = accuracy(predictProbs(model, valInputs), 10);
   console.log(
     `epoch ${e}: lines 50,000-54,999 ${(100 * acc).toFixed(2)}% (${((Date.now() - started) / 1000).toFixed(0)} s)`,
   );
@@ -118,7 +114,7 @@ if (values.save) {
   await saveModel(model, values.save);
   console.log(`saved ${values.save}`);
 }
-const second = predict(model, valInputs, val.length);
+const second = predictProbs(model, valInputs);
 const images = new Float32Array(val.length * PX);
 val.forEach((d, k) => images.set(rasterise(simplifyStrokes(d.strokes)), k * PX));
 const main = predictProbs(await loadModel(resolveModelDir('best-reject')), images);

@@ -6,15 +6,33 @@ export function classCount(model: tf.LayersModel): number {
   return (model.outputs[0]?.shape[1] as number | undefined) ?? 10;
 }
 
-/** Class probabilities for n images (n*784 floats in [0, 1]) as [n, classes], computed `batch` at a time. */
-export function predictProbs(model: tf.LayersModel, images: Float32Array, batch = 500): Float32Array {
-  const n = images.length / 784;
+/**
+ * Shape of one input without the batch axis, from `dims` (a model's input shape after the batch axis);
+ * [28, 28, 1] (one digit image) unless every dimension is a fixed number.
+ */
+export function fixedInputShape(dims: readonly unknown[]): number[] {
+  return dims.length > 0 && dims.every((d) => typeof d === 'number') ? (dims as number[]) : [28, 28, 1];
+}
+
+/** Shape of one input of `model` (digit models: [28, 28, 1]; the online model: [1, 64, 6]). */
+export function modelInputShape(model: tf.LayersModel): number[] {
+  return fixedInputShape((model.inputs[0]?.shape ?? []).slice(1));
+}
+
+/**
+ * Class probabilities for n inputs (n x the model's input size, e.g. 784 floats of a digit image) as
+ * [n, classes], computed `batch` at a time.
+ */
+export function predictProbs(model: tf.LayersModel, inputs: Float32Array, batch = 500): Float32Array {
+  const shape = modelInputShape(model);
+  const size = shape.reduce((a, b) => a * b, 1);
+  const n = inputs.length / size;
   const classes = classCount(model);
   const out = new Float32Array(n * classes);
   for (let s = 0; s < n; s += batch) {
     const e = Math.min(n, s + batch);
     const p = tf.tidy(() => {
-      const x = tf.tensor4d(images.subarray(s * 784, e * 784), [e - s, 28, 28, 1]);
+      const x = tf.tensor(inputs.subarray(s * size, e * size), [e - s, ...shape]);
       return model.predict(x) as tf.Tensor;
     });
     out.set(p.dataSync(), s * classes);

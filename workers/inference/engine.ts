@@ -1,4 +1,5 @@
 /** The real engine module for workers/pool.ts: a {@link Recognizer} behind the ThreadEngine contract. */
+import path from 'node:path';
 import type { CreateEngine } from '../engine-types.ts';
 import { Recognizer } from './recognizer.ts';
 
@@ -12,7 +13,7 @@ export const createEngine: CreateEngine = async ({ backend, modelDir, intraOpThr
   return {
     backend: recognizer.backend,
     fallback: recognizer.fallback,
-    secondOpinion: recognizer.trajectoryModelDir?.split(/[\\/]/).pop(),
+    secondOpinion: recognizer.trajectoryModelDir && path.basename(recognizer.trajectoryModelDir),
     classifyBatch: recognizer.classify,
     recognize: (regions, classify) => recognizer.recognize(regions, classify),
   };

@@ -16,7 +16,7 @@ import { readCurrentOnnx } from '../../models/lib/onnx/model-file.ts';
 import { INFERENCE_BACKENDS, type InferenceBackend } from '../../shared/config.ts';
 import type { ClassifierOptions, ClassifyImages } from './classify.ts';
 import { createOnnxClassifier, cudaProviderInstalled } from './onnx-classifier.ts';
-import { createClassifier, modelInputShape } from './tfjs-classifier.ts';
+import { createClassifier } from './tfjs-classifier.ts';
 
 export type { InferenceBackend };
 
@@ -52,8 +52,6 @@ export interface LoadedClassifier {
   modelDir: string;
   /** Outputs per input. */
   classes: number;
-  /** Shape of one input, without the batch axis (digit models: [28, 28, 1]). */
-  inputShape: number[];
   classify: ClassifyImages;
   dispose(): Promise<void>;
 }
@@ -131,7 +129,6 @@ async function loadOn(
     backend,
     modelDir,
     classes,
-    inputShape: modelInputShape(model),
     classify: createClassifier(model, o),
     dispose: async () => {
       if (owned) model.dispose();

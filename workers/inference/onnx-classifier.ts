@@ -8,6 +8,7 @@ import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import type * as Ort from 'onnxruntime-node';
+import { fixedInputShape } from '../../models/lib/predict.ts';
 import {
   checkImages,
   inputSize,
@@ -29,8 +30,6 @@ export interface OnnxClassifier {
   classify: ClassifyImages;
   /** Outputs per input. */
   classes: number;
-  /** Shape of one input, without the batch axis (digit models: [28, 28, 1]). */
-  inputShape: number[];
   /** Frees the session. */
   dispose(): Promise<void>;
 }
@@ -88,9 +87,7 @@ export async function createOnnxClassifier(
 
   // The input's shape without the batch axis, from the model (exported models name the batch axis).
   const declared = session.inputMetadata?.[0];
-  const dims = declared && 'shape' in declared ? declared.shape.slice(1) : [];
-  const inputShape =
-    dims.length > 0 && dims.every((d) => typeof d === 'number') ? (dims as number[]) : [28, 28, 1];
+  const inputShape = fixedInputShape(declared && 'shape' in declared ? declared.shape.slice(1) : []);
   const size = inputSize(inputShape);
   const forward = async (flat: Float32Array, n: number): Promise<Float32Array> => {
     const input = new ortm.Tensor('float32', flat, [n, ...inputShape]);
@@ -117,5 +114,5 @@ export async function createOnnxClassifier(
     }
     return out;
   };
-  return { classify, classes, inputShape, dispose: () => session.release() };
+  return { classify, classes, dispose: () => session.release() };
 }

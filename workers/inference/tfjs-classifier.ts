@@ -1,6 +1,7 @@
 /** Batched digit classification with a tfjs Layers model (the wasm and cpu backends). */
 import type * as tfTypes from '@tensorflow/tfjs';
 import { tf } from '../../models/lib/backend.ts';
+import { modelInputShape } from '../../models/lib/predict.ts';
 import {
   checkImages,
   inputSize,
@@ -8,12 +9,6 @@ import {
   type ClassifierOptions,
   type ClassifyImages,
 } from './classify.ts';
-
-/** Shape of one input of `model`, without the batch axis (digit models: [28, 28, 1]). */
-export function modelInputShape(model: tfTypes.LayersModel): number[] {
-  const dims = (model.inputs[0]?.shape ?? []).slice(1);
-  return dims.length > 0 && dims.every((d) => typeof d === 'number') ? (dims as number[]) : [28, 28, 1];
-}
 
 /**
  * Wraps `model` as a {@link ClassifyImages}: one forward pass per `maxBatch` images inside tf.tidy, so
