@@ -26,11 +26,13 @@ const dir = resolveModelDir(values.model);
 await initBackend();
 const model = await loadModel(dir);
 const SIZE = TRAJECTORY_POINTS * TRAJECTORY_FEATURES;
+/** 10, or 11 with "not one digit" (each digit is then labelled with its likeliest digit). */
+const classes = model.outputs[0]!.shape[1] as number;
 
 function read(digits: PenDigit[]): number[] {
   const xs = new Float32Array(digits.length * SIZE);
   digits.forEach((d, i) => xs.set(trajectoryFeatures(d.strokes), i * SIZE));
-  return argmaxRows(predictProbs(model, xs));
+  return argmaxRows(predictProbs(model, xs), classes, 10);
 }
 
 const sets: { name: string; file: string; digits: PenDigit[] }[] = [

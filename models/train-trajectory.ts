@@ -4,11 +4,14 @@
  * docs/recognition.md, "The online model").
  *
  *   npm run train:trajectory -- [--epochs 20] [--batch 128] [--lr 0.001] [--seed 9] [--arch small|deep] [--reverse 0]
- *                               [--out models/trajectory] [--resume]
+ *                               [--reject] [--out models/trajectory] [--resume]
  *
  * Training data: MNIST-stroke lines 0-49,999 and the pen digits of writers 1-20, each warped at random
  * (rotation, shear, horizontal scale of the points). Validation: MNIST-stroke lines 50,000-54,999 (the
  * lattice's tuning lines). Held out of everything: pen writers 21-30, MNIST-stroke lines 55,000-59,999.
+ * `--reject`: an 11th class, "not one digit" (fragments, merges, scribbles cut from composed numbers of
+ * the same training digits, models/lib/reject-data.ts), so the model can judge the lattice's candidates
+ * too; the epoch score is then digit accuracy + 0.1 x reject accuracy on held-back candidates.
  * Checkpoints after every epoch in models/checkpoints/NAME/ (`--resume` continues); the best epoch is
  * published to --out with meta.json and model.onnx.
  */
@@ -31,13 +34,18 @@ import { writeOnnx } from './lib/onnx/model-file.ts';
 import { PEN_TRAIN_WRITERS, readPenDigits, type PenDigit } from './lib/pen-data.ts';
 import { argmaxRows, predictProbs } from './lib/predict.ts';
 import { epochProgress } from './lib/progress.ts';
+import { REJECT, rejectSamples, type Reading, type RejectSample } from './lib/reject-data.ts';
 import { Rng } from './lib/rng.ts';
 import { saveModel } from './lib/save-model.ts';
 import { TRAJECTORY_FEATURES, TRAJECTORY_POINTS, trajectoryFeatures } from '../shared/ink/trajectory.ts';
+import { rasterise } from '../shared/ink/rasterise.ts';
 import type { Point, Stroke } from '../shared/ink/types.ts';
 
+/** The image model whose reading decides which fragments are taught as "not one digit" (as train-reject.ts). */
+const READER = 'models/best';
+
 const USAGE =
-  'usage: npm run train:trajectory -- [--epochs N] [--batch B] [--lr LR] [--seed S] [--arch small|deep] [--reverse P] [--out DIR] [--resume]';
+  'usage: npm run train:trajectory -- [--epochs N] [--batch B] [--lr LR] [--seed S] [--arch small|deep] [--reverse P] [--reject] [--out DIR] [--resume]';
 const { values } = parseArgs({
   options: {
     epochs: { type: 'string', default: '20' },
@@ -47,6 +55,8 @@ const { values } = parseArgs({
     out: { type: 'string', default: 'models/trajectory' },
     arch: { type: 'string', default: 'small' },
     reverse: { type: 'string', default: '0' },
+    reject: { type: 'boolean', default: false },
+    'rejects-per-epoch': { type: 'string', default: '15000' },
     resume: { type: 'boolean', default: false },
   },
   strict: true,
@@ -70,6 +80,9 @@ if (!(reverseShare >= 0 && reverseShare <= 1))
   throw new Error(`--reverse must be in [0, 1], got "${values.reverse}"`);
 if (!TRAJECTORY_ARCHS.includes(arch))
   throw new Error(`--arch must be one of ${TRAJECTORY_ARCHS.join(', ')}\n${USAGE}`);
+const withReject = values.reject;
+const classes = withReject ? 11 : 10;
+const rejectsPerEpoch = positive('rejects-per-epoch', values['rejects-per-epoch']);
 const name = path.basename(out);
 const SIZE = TRAJECTORY_POINTS * TRAJECTORY_FEATURES;
 const shape = (n: number): [number, number, number, number] => [n, 1, TRAJECTORY_POINTS, TRAJECTORY_FEATURES];
@@ -81,6 +94,39 @@ const train: PenDigit[] = [...strokeTrain, ...pen];
 const val = readMnistStrokes([50000, 55000]);
 const valInputs = new Float32Array(val.length * SIZE);
 val.forEach((d, k) => valInputs.set(trajectoryFeatures(d.strokes), k * SIZE));
+/** "Not one digit" candidates (train / validation pools) from composed numbers of the training digits. */
+let rejects: RejectSample[] = [];
+let valRejects: RejectSample[] = [];
+if (withReject) {
+  const reader = await loadModel(READER);
+  const read = async (fragments: Stroke[][]): Promise<Reading[]> => {
+    const images = new Float32Array(fragments.length * 784);
+    fragments.forEach((f, k) => images.set(rasterise(f), k * 784));
+    const p = predictProbs(reader, images);
+    return fragments.map((_, k) => {
+      const row = p.subarray(k * 10, k * 10 + 10);
+      const label = argmaxRows(row, 10)[0] as number;
+      return { label, p: row[label] as number };
+    });
+  };
+  const pool = async (penNumbers: number, strokeNumbers: number, scribbles: number, s: number) => [
+    ...(await rejectSamples(pen, read, { numbers: penNumbers, seed: s, scribbles, maxStrokes: 6 })),
+    ...(await rejectSamples(strokeTrain, read, {
+      numbers: strokeNumbers,
+      seed: s + 1,
+      scribbles,
+      maxStrokes: 6,
+    })),
+  ];
+  rejects = await pool(8000, 16000, 1500, 7);
+  valRejects = await pool(800, 1200, 100, 17);
+  reader.dispose();
+  console.log(
+    `"not one digit" candidates (read by ${READER}): ${rejects.length} to train, ${valRejects.length} to validate; ${Math.min(rejectsPerEpoch, rejects.length)} an epoch`,
+  );
+}
+const valRejectInputs = new Float32Array(valRejects.length * SIZE);
+valRejects.forEach((r, k) => valRejectInputs.set(trajectoryFeatures(r.strokes), k * SIZE));
 console.log(
   `training ${name} -> ${out} on ${backend}: ${train.length} digits (${strokeTrain.length} MNIST-stroke lines 0-49,999, ${pen.length} pen digits of writers 1-20), ${epochs} epochs`,
 );
@@ -98,9 +144,13 @@ function warped(strokes: Stroke[], rng: Rng): Stroke[] {
   return strokes.map((st) => st.map(([x, y]): Point => [sx * (c * x + (shear - s) * y), s * x + c * y]));
 }
 
+/** Digit accuracy (the likeliest of the ten digits) on the validation lines, + 0.1 x reject accuracy with `--reject`. */
 function valAccuracy(model: tf.LayersModel): number {
-  const labels = argmaxRows(predictProbs(model, valInputs));
-  return labels.filter((l, i) => l === (val[i] as PenDigit).label).length / val.length;
+  const labels = argmaxRows(predictProbs(model, valInputs), classes, 10);
+  const digits = labels.filter((l, i) => l === (val[i] as PenDigit).label).length / val.length;
+  if (valRejects.length === 0) return digits;
+  const said = argmaxRows(predictProbs(model, valRejectInputs), classes);
+  return digits + (0.1 * said.filter((l) => l === REJECT).length) / valRejects.length;
 }
 
 const ckDir = checkpointDir(name);
@@ -112,7 +162,7 @@ if (resumed) {
   console.log(`resumed from ${ckDir} after epoch ${state.epoch} (best val ${state.bestValAcc.toFixed(4)})`);
 } else {
   if (values.resume) console.log(`no checkpoint in ${ckDir}; starting fresh`);
-  model = buildTrajectory(seed, arch);
+  model = buildTrajectory(seed, arch, TRAJECTORY_POINTS, TRAJECTORY_FEATURES, classes);
   model.compile({ optimizer: tf.train.adam(lr0), loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
   state = freshState('trajectory', new Rng(seed).state);
 }
@@ -127,7 +177,7 @@ function writeMeta(complete: boolean): void {
       features: TRAJECTORY_FEATURES,
       shape: [1, TRAJECTORY_POINTS, TRAJECTORY_FEATURES],
     },
-    classes: 10,
+    classes,
     params,
     complete,
     epochs: state.epoch,
@@ -139,11 +189,18 @@ function writeMeta(complete: boolean): void {
     trainSeconds: Math.round(state.trainSeconds),
     backend,
     valAccuracy: state.bestValAcc,
-    valScore: 'MNIST-stroke lines 50,000-54,999, whole digits',
+    valScore: withReject
+      ? 'MNIST-stroke lines 50,000-54,999, whole digits (likeliest digit) + 0.1 x "not one digit" accuracy on held-back candidates'
+      : 'MNIST-stroke lines 50,000-54,999, whole digits',
     data: {
       mnistStrokes: 'lines 0-49,999 (E. D. de Jong, MNIST digits stroke sequence data, CC BY-SA 3.0)',
       penDigits: { writers: PEN_TRAIN_WRITERS, count: pen.length },
       heldOut: 'pen writers 21-30; MNIST-stroke lines 55,000-59,999; validation lines 50,000-54,999',
+      ...(withReject
+        ? {
+            notOneDigit: `${rejectsPerEpoch} an epoch from ${rejects.length} fragments, merges and scribbles of composed numbers (models/lib/reject-data.ts; fragments read by ${READER})`,
+          }
+        : {}),
       augmentation: `rotation ±0.17 rad, shear ±0.15, horizontal scale 0.85-1.15 of the points; strokes reversed in ${reverseShare * 100}% of digits`,
     },
     history: state.history,
@@ -154,25 +211,37 @@ function writeMeta(complete: boolean): void {
 
 const rng = new Rng(state.rngState);
 const xs = new Float32Array(batch * SIZE);
-const ys = new Float32Array(batch * 10);
+const ys = new Float32Array(batch * classes);
 for (let epoch = state.epoch + 1; epoch <= epochs; epoch++) {
   const started = Date.now();
   const lr = lr0 * (0.03 + 0.97 * 0.5 * (1 + Math.cos((Math.PI * (epoch - 1)) / epochs)));
   (model.optimizer as unknown as { learningRate: number }).learningRate = lr;
-  const order = rng.shuffle(Int32Array.from({ length: train.length }, (_, i) => i));
-  const batches = Math.floor(train.length / batch);
+  // Indices from train.length on are "not one digit" candidates, a fresh sample of them each epoch.
+  const rejectPick = rng
+    .shuffle(Int32Array.from({ length: rejects.length }, (_, i) => i))
+    .subarray(0, rejectsPerEpoch);
+  const order = rng.shuffle(
+    Int32Array.from({ length: train.length + rejectPick.length }, (_, i) =>
+      i < train.length ? i : train.length + (rejectPick[i - train.length] as number),
+    ),
+  );
+  const batches = Math.floor(order.length / batch);
   const bar = epochProgress(epoch, epochs, batches);
   let lossSum = 0;
   let accSum = 0;
   for (let b = 0; b < batches; b++) {
     ys.fill(0);
     for (let j = 0; j < batch; j++) {
-      const d = train[order[b * batch + j]!] as PenDigit;
+      const k = order[b * batch + j] as number;
+      const d =
+        k < train.length
+          ? (train[k] as PenDigit)
+          : { strokes: (rejects[k - train.length] as RejectSample).strokes, label: REJECT };
       xs.set(trajectoryFeatures(warped(d.strokes, rng)), j * SIZE);
-      ys[j * 10 + d.label] = 1;
+      ys[j * classes + d.label] = 1;
     }
     const x = tf.tensor4d(xs, shape(batch));
-    const y = tf.tensor2d(ys, [batch, 10]);
+    const y = tf.tensor2d(ys, [batch, classes]);
     try {
       const [loss, acc] = (await model.trainOnBatch(x, y)) as number[];
       lossSum += loss!;

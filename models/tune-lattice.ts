@@ -5,7 +5,11 @@
  * decoded from the cached probabilities. Held-out data (pen writers 21..30, MNIST-stroke lines
  * 55,000..59,999) is never read here.
  *
- *   npx tsx models/tune-lattice.ts [--model NAME] [--n 2000]
+ * The second opinion is the recognizer's (models/trajectory unless `--trajectory off|DIR`): an 11-class
+ * online model is fused into every candidate before decoding, a 10-class one into the chosen digits.
+ * `--weights '[0.3,0.45]'` tries several weights for it (default: the recognizer's).
+ *
+ *   npx tsx models/tune-lattice.ts [--model NAME] [--n 2000] [--trajectory off|DIR] [--weights JSON]
  */
 import { parseArgs } from 'node:util';
 import { readMnistStrokes } from './lib/mnist-strokes.ts';
@@ -22,6 +26,12 @@ import { segmentationText } from '../shared/ink/segment.ts';
 import { simplifyStrokes } from '../shared/ink/simplify.ts';
 import type { Stroke } from '../shared/ink/types.ts';
 import { Recognizer } from '../workers/inference/recognizer.ts';
+import {
+  GEOMETRIC_BONUS_WITH_PATH,
+  fuseCandidate,
+  fuseReadings,
+  readPaths,
+} from '../workers/recognition/second-opinion.ts';
 
 const { values } = parseArgs({
   options: {
@@ -35,12 +45,23 @@ const { values } = parseArgs({
     // Planning options of the lattice as JSON (e.g. '{"maxStrokes":6}'): candidates change, so they are
     // classified again.
     base: { type: 'string', default: '{}' },
+    trajectory: { type: 'string' },
+    weights: { type: 'string' },
   },
 });
 const rasterOptions = JSON.parse(values.raster) as RasteriseOptions;
 const ttaWidths = values.tta ? (JSON.parse(values.tta) as number[]) : undefined;
 const n = Number(values.n);
-const recognizer = await Recognizer.load({ model: values.model, log: () => {} });
+const recognizer = await Recognizer.load({
+  model: values.model,
+  trajectoryModel: values.trajectory,
+  log: () => {},
+});
+const opinion = recognizer.secondOpinion;
+const weights = values.weights ? (JSON.parse(values.weights) as number[]) : [opinion?.weight ?? 0];
+console.log(
+  `second opinion: ${opinion ? `${recognizer.trajectoryModelDir} (${opinion.everyCandidate ? 'every candidate' : 'chosen digits'}), weights ${weights.join(', ')}` : 'none'}`,
+);
 const pen = readPenDigits().filter((d) => PEN_TRAIN_WRITERS.includes(d.writer));
 const strokes = readMnistStrokes([50000, 55000]);
 const sets: { name: string; regions: Stroke[][]; truth: string[] }[] = [
@@ -63,12 +84,16 @@ for (const [name, digits, seed] of [
   sets.push({ name, regions: ns.map((x) => x.strokes), truth: ns.map((x) => x.text) });
 }
 
-const base = JSON.parse(values.base) as LatticeOptions;
+const base: LatticeOptions = {
+  ...(opinion?.everyCandidate ? { geometricBonus: GEOMETRIC_BONUS_WITH_PATH } : {}),
+  ...(JSON.parse(values.base) as LatticeOptions),
+};
 const t0 = performance.now();
 const cached: {
   set: (typeof sets)[number];
   plans: LatticePlan[];
   probs: Float32Array[];
+  paths: Float32Array[];
   ranges: [number, number][];
 }[] = [];
 for (const set of sets) {
@@ -106,18 +131,31 @@ for (const set of sets) {
     }
     probs = sum;
   }
-  cached.push({ set, plans, probs, ranges });
+  const paths = opinion
+    ? await readPaths(
+        opinion,
+        plans.flatMap((p, i) => latticeImages(p).map((ids) => ids.map((k) => simplified[i]![k]!))),
+      )
+    : [];
+  cached.push({ set, plans, probs, paths, ranges });
   console.log(`${set.name}: ${set.regions.length} regions, ${images.length} candidates`);
 }
 console.log(`classified in ${((performance.now() - t0) / 1000).toFixed(0)} s`);
 
-function score(o: LatticeOptions): number[] {
-  return cached.map(({ set, plans, probs, ranges }) => {
+function score(o: LatticeOptions, weight = weights[0] ?? 0): number[] {
+  return cached.map(({ set, plans, probs, paths, ranges }) => {
     let ok = 0;
+    const every = opinion?.everyCandidate === true;
     plans.forEach((p, i) => {
       const [a, b] = ranges[i]!;
-      const { seg, probs: dp } = decodeLattice(p, probs.slice(a, b), o);
-      const labels = dp.map((x) => {
+      const candidates = probs
+        .slice(a, b)
+        .map((x, j) => (every ? fuseCandidate(x, paths[a + j]!, weight) : x));
+      const { seg, probs: dp } = decodeLattice(p, candidates, o);
+      const labels = dp.map((chosen) => {
+        // A 10-class second opinion reads only the chosen digits.
+        const j = every || !opinion ? -1 : candidates.indexOf(chosen);
+        const x = j >= 0 ? fuseReadings(chosen, paths[a + j]!, weight) : chosen;
         let best = 0;
         for (let d = 1; d < 10; d++) if (x[d]! > x[best]!) best = d;
         return best;
@@ -128,7 +166,8 @@ function score(o: LatticeOptions): number[] {
   });
 }
 const fmt = (xs: number[]) => xs.map((x) => (100 * x).toFixed(2)).join(' / ');
-console.log(`defaults: ${fmt(score(base))} (${sets.map((s) => s.name).join(' / ')})`);
+for (const w of weights)
+  console.log(`defaults, weight ${w}: ${fmt(score(base, w))} (${sets.map((s) => s.name).join(' / ')})`);
 const grid: Record<string, number[]> = values.grid
   ? (JSON.parse(values.grid) as Record<string, number[]>)
   : {

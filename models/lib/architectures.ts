@@ -98,7 +98,8 @@ export const TRAJECTORY_ARCHS: readonly TrajectoryArch[] = ['small', 'deep'];
 
 /**
  * The online model on the pen path (shared/ink/trajectory.ts: 64 points x 6 features, held as a
- * [1, 64, 6] image so the image tooling, ONNX export included, applies), 10 digits. `small`: 1-D
+ * [1, 64, 6] image so the image tooling, ONNX export included, applies), 10 digits (11 with "not one
+ * digit": `classes`). `small`: 1-D
  * convolutions 48-64-96 of widths 5, 5, 3 with max pooling, dropout, dense 128 (233k parameters, 1.9M
  * multiply-adds). `deep`: 64-64, pool, 128-128, pool, 128, pool (widths 5, 5, 3, 3, 3), dropout, dense 128
  * (about 280k parameters, 4.6M multiply-adds).
@@ -108,6 +109,7 @@ export function buildTrajectory(
   arch: TrajectoryArch = 'small',
   points = 64,
   features = 6,
+  classes = 10,
 ): tf.Sequential {
   const init = seeded(seed);
   const m = tf.sequential({ name: 'trajectory' });
@@ -140,6 +142,6 @@ export function buildTrajectory(
   m.add(tf.layers.flatten());
   m.add(tf.layers.dropout({ rate: 0.3, seed }));
   m.add(tf.layers.dense({ units: 128, activation: 'relu', kernelInitializer: init() }));
-  m.add(tf.layers.dense({ units: 10, activation: 'softmax', kernelInitializer: init() }));
+  m.add(tf.layers.dense({ units: classes, activation: 'softmax', kernelInitializer: init() }));
   return m;
 }

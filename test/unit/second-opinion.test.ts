@@ -5,7 +5,7 @@ import type { Stroke } from '../../shared/ink/types.ts';
 import type { ClassifyImages } from '../../workers/inference/classify.ts';
 import { trajectoryModelDir } from '../../workers/inference/recognizer.ts';
 import { readRegions } from '../../workers/recognition/read-regions.ts';
-import { applySecondOpinion, fuseReadings } from '../../workers/recognition/second-opinion.ts';
+import { applySecondOpinion, fuseCandidate, fuseReadings } from '../../workers/recognition/second-opinion.ts';
 
 /** 10 or 11 probabilities with `p` on digit `d` and the rest spread evenly (the 11th is `reject`). */
 function reading(d: number, p: number, reject = 0): Float32Array {
@@ -48,6 +48,27 @@ describe('fuseReadings', () => {
   });
 });
 
+describe('fuseCandidate', () => {
+  it('fuses all 11 classes when both models have "not one digit"', () => {
+    const image = reading(4, 0.8, 0.1);
+    const path = reading(4, 0.05, 0.9);
+    const at0 = fuseCandidate(image, path, 0);
+    for (let c = 0; c < 11; c++) expect(at0[c]).toBeCloseTo(image[c]!, 6);
+    const fused = fuseCandidate(image, path, 0.5);
+    expect(sum(fused, 11)).toBeCloseTo(1, 5);
+    // The path model's doubt moves mass from the digit to "not one digit".
+    expect(fused[10]).toBeGreaterThan(image[10]!);
+    expect(fused[4]).toBeLessThan(image[4]!);
+  });
+
+  it('falls back to the digits-only fusion when either side has 10 classes', () => {
+    const image = reading(3, 0.5, 0.3);
+    expect(Array.from(fuseCandidate(image, reading(3, 0.9), 0.2))).toEqual(
+      Array.from(fuseReadings(image, reading(3, 0.9), 0.2)),
+    );
+  });
+});
+
 describe('the second opinion in readRegions', () => {
   const pen = readPenDigits().slice(0, 6);
   // An image classifier that reads every image as a doubtful 4 (or 9).
@@ -76,13 +97,46 @@ describe('the second opinion in readRegions', () => {
     expect(off.map((r) => r.text)).toEqual(alone.map((r) => r.text));
   });
 
+  it('with everyCandidate, reads every lattice candidate once and lets "not one digit" change the cut', async () => {
+    const digit = readPenDigits().find((d) => d.strokes.length === 2 && d.label === 4)!;
+    const whole = Array.from(trajectoryFeatures(digit.strokes));
+    let imageInputs = 0;
+    const confident: ClassifyImages = async (images) => {
+      imageInputs += images.length;
+      return images.map(() => reading(4, 0.9, 0.01));
+    };
+    const pathInputs: Float32Array[] = [];
+    // The path model calls the whole digit "not one digit" and each stroke a confident 1.
+    const path: ClassifyImages = async (inputs) => {
+      pathInputs.push(...inputs);
+      return inputs.map((x) =>
+        Array.from(x).every((v, i) => v === whole[i]) ? reading(1, 0.005, 0.99) : reading(1, 0.99, 0.001),
+      );
+    };
+    const alone = await readRegions([digit.strokes], confident);
+    expect(alone[0]!.text).toBe('4');
+    imageInputs = 0;
+    const voted = await readRegions([digit.strokes], confident, {
+      trajectory: { classify: path, weight: 0.5, everyCandidate: true },
+    });
+    expect(pathInputs).toHaveLength(imageInputs);
+    expect(voted[0]!.digits).toHaveLength(2);
+    // Without everyCandidate only the chosen digit is read, and the cut stays the image model's.
+    pathInputs.length = 0;
+    const chosen = await readRegions([digit.strokes], confident, {
+      trajectory: { classify: path, weight: 0.5 },
+    });
+    expect(chosen[0]!.digits).toHaveLength(1);
+    expect(pathInputs).toHaveLength(1);
+  });
+
   it('says so when the path classifier answers for the wrong number of digits', async () => {
     const broken: ClassifyImages = async () => [];
     await expect(
       applySecondOpinion({ classify: broken }, [
         { strokes: pen[0]!.strokes, probs: [reading(1, 0.9)], ids: [[0]] },
       ]),
-    ).rejects.toThrow(/returned 0 results for 1 digits/);
+    ).rejects.toThrow(/returned 0 results for 1 inputs/);
   });
 });
 

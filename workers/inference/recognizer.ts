@@ -7,7 +7,11 @@ import path from 'node:path';
 import { MODELS_ROOT, resolveModelDir } from '../../models/lib/model-dir.ts';
 import type { RecognitionResult, Stroke } from '../../shared/ink/types.ts';
 import { readRegions, type ReadOptions } from '../recognition/read-regions.ts';
-import { SECOND_OPINION_WEIGHT } from '../recognition/second-opinion.ts';
+import {
+  CANDIDATE_OPINION_WEIGHT,
+  SECOND_OPINION_WEIGHT,
+  type SecondOpinion,
+} from '../recognition/second-opinion.ts';
 import type { ClassifyImages } from './classify.ts';
 import {
   loadClassifier,
@@ -24,7 +28,10 @@ export interface RecognizerOptions extends ReadOptions, InferenceOptions {
    * models/trajectory when it holds a model.
    */
   trajectoryModel?: string | false;
-  /** Weight of the second opinion. Default {@link SECOND_OPINION_WEIGHT} (tuned). */
+  /**
+   * Weight of the second opinion. Default {@link CANDIDATE_OPINION_WEIGHT} for a model with "not one
+   * digit" (it reads every candidate), else {@link SECOND_OPINION_WEIGHT} (both tuned).
+   */
   trajectoryWeight?: number;
 }
 
@@ -63,10 +70,10 @@ export class Recognizer {
       // Same backend as the image model: it is already known to start here.
       if (dir)
         pathClassifier = await loadClassifier({ ...options, model: dir, backend, layersModel: undefined });
-      if (pathClassifier && pathClassifier.classes !== 10) {
+      if (pathClassifier && pathClassifier.classes !== 10 && pathClassifier.classes !== 11) {
         const got = pathClassifier.classes;
         await pathClassifier.dispose();
-        throw new Error(`trajectory model ${dir} has ${got} classes, expected 10`);
+        throw new Error(`trajectory model ${dir} has ${got} classes, expected 10 or 11`);
       }
     } catch (err) {
       await classifier.dispose();
@@ -85,11 +92,20 @@ export class Recognizer {
           ...options,
           trajectory: {
             classify: pathClassifier.classify,
-            weight: options.trajectoryWeight ?? SECOND_OPINION_WEIGHT,
+            // With "not one digit" it can judge every candidate of the lattice, so it votes on the cut.
+            everyCandidate: pathClassifier.classes === 11,
+            weight:
+              options.trajectoryWeight ??
+              (pathClassifier.classes === 11 ? CANDIDATE_OPINION_WEIGHT : SECOND_OPINION_WEIGHT),
           },
         }
       : options;
     return new Recognizer(classifier, reading, pathClassifier);
+  }
+
+  /** The second opinion as reading uses it (classifier, weight, whether it reads every candidate), if any. */
+  get secondOpinion(): SecondOpinion | undefined {
+    return this.options.trajectory;
   }
 
   /** The trajectory model directory read as a second opinion, or undefined when there is none. */

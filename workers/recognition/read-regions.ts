@@ -18,7 +18,14 @@ import {
 import type { BBox, DigitResult, RecognitionResult, Stroke } from '../../shared/ink/types.ts';
 import type { ClassifyImages } from '../inference/classify.ts';
 import { applyMerges, mergeCandidates, type MergeCandidate, type RefineOptions } from './refine.ts';
-import { applySecondOpinion, type SecondOpinion } from './second-opinion.ts';
+import {
+  GEOMETRIC_BONUS_WITH_PATH,
+  CANDIDATE_OPINION_WEIGHT,
+  applySecondOpinion,
+  fuseCandidate,
+  readPaths,
+  type SecondOpinion,
+} from './second-opinion.ts';
 
 /** Options of {@link readRegions}. */
 export interface ReadOptions {
@@ -90,7 +97,12 @@ export async function readRegions(
     images.push(rasterise(ink, dense ? { ...options.rasterise, smoothing: 0 } : options.rasterise));
   };
   const lattice = (options.segmenter ?? 'lattice') === 'lattice';
+  // An online model that can say "not one digit" reads every lattice candidate: it votes on the cut,
+  // and the geometric rules' bonus then counts for less (tuned).
+  const opinion = options.trajectory;
+  const everyCandidate = lattice && opinion?.everyCandidate === true;
   const latticeOptions: LatticeOptions = {
+    ...(everyCandidate ? { geometricBonus: GEOMETRIC_BONUS_WITH_PATH } : {}),
     ...options.lattice,
     segment: options.lattice?.segment ?? options.segment,
   };
@@ -107,9 +119,19 @@ export async function readRegions(
     for (const c of candidates) draw(strokes, c.strokes);
     return { kind: 'geometric' as const, seg, first, candidates };
   });
-  const probs = images.length > 0 ? await classify(images) : [];
+  let probs = images.length > 0 ? await classify(images) : [];
   if (probs.length !== images.length) {
     throw new Error(`classifier returned ${probs.length} results for ${images.length} images`);
+  }
+  if (opinion && everyCandidate) {
+    const inks = plans.flatMap((p, r) =>
+      p.kind === 'lattice'
+        ? latticeImages(p.plan).map((ids) => ids.map((i) => (simplified[r] as Stroke[])[i] as Stroke))
+        : [],
+    );
+    const paths = await readPaths(opinion, inks);
+    const weight = opinion.weight ?? CANDIDATE_OPINION_WEIGHT;
+    probs = probs.map((p, k) => fuseCandidate(p, paths[k] as Float32Array, weight));
   }
   const resolved = plans.map((p, r): { seg: Segmentation; probs: Float32Array[] } => {
     if (p.kind === 'lattice') {
@@ -129,9 +151,9 @@ export async function readRegions(
     );
     return { seg: refined.seg, probs: refined.probs.flat() };
   });
-  if (options.trajectory) {
+  if (opinion && !everyCandidate) {
     await applySecondOpinion(
-      options.trajectory,
+      opinion,
       resolved.map(({ seg, probs: digitProbs }, r) => ({
         strokes: simplified[r] as Stroke[],
         probs: digitProbs,

@@ -1,8 +1,9 @@
 /**
- * The online model's second opinion on the digits the lattice has cut: each digit's pen path
- * (shared/ink/trajectory.ts) is read by a model of the trajectory, and its ten digit probabilities are
- * fused with the image model's by a weighted sum of log probabilities. Only the chosen digits are read
- * (not every candidate), so the cost is one small batch per call.
+ * The online model's second opinion: a digit's pen path (shared/ink/trajectory.ts) is read by a model of
+ * the trajectory, and its probabilities are fused with the image model's by a weighted sum of log
+ * probabilities. A 10-class model reads only the digits the lattice has cut (one small batch per call).
+ * An 11-class model, which can also say "not one digit", reads every candidate of the lattice before the
+ * cut is chosen, so it votes on the cut too (one more batch the size of the image batch).
  */
 import { trajectoryFeatures } from '../../shared/ink/trajectory.ts';
 import type { Stroke } from '../../shared/ink/types.ts';
@@ -14,10 +15,25 @@ export interface SecondOpinion {
   classify: ClassifyImages;
   /** Weight of its log probabilities against the image model's (1 - weight). Default `0.3` (tuned). */
   weight?: number;
+  /**
+   * Read every lattice candidate and fuse before the cut is chosen (for a model with a "not one digit"
+   * class), rather than only the chosen digits. Default `false`.
+   */
+  everyCandidate?: boolean;
 }
 
-/** Default weight of the second opinion (tuned on training data, docs/recognition.md). */
+/** Default weight of a 10-class second opinion on the chosen digits (tuned on training data, docs/recognition.md). */
 export const SECOND_OPINION_WEIGHT = 0.3;
+
+/** Default weight of an 11-class second opinion on every lattice candidate (tuned likewise). */
+export const CANDIDATE_OPINION_WEIGHT = 0.45;
+
+/**
+ * The lattice's `geometricBonus` when the online model votes on the cut (`everyCandidate`), unless the
+ * caller sets one: with its evidence on every candidate the geometric rules need count for less (tuned on
+ * training data; the lattice's own default, 0.25, is for the image model alone).
+ */
+export const GEOMETRIC_BONUS_WITH_PATH = 0.1;
 
 /**
  * The image model's probabilities with its ten digit classes replaced by the fused reading: softmax of
@@ -44,6 +60,37 @@ export function fuseReadings(image: Float32Array, path: Float32Array, weight: nu
 }
 
 /**
+ * Fused reading of one lattice candidate: with 11 classes on both sides, softmax of (1 - w) log p_image +
+ * w log p_path over all 11 (both models' say on "not one digit" counts); otherwise {@link fuseReadings}.
+ */
+export function fuseCandidate(image: Float32Array, path: Float32Array, weight: number): Float32Array {
+  if (image.length !== 11 || path.length !== 11) return fuseReadings(image, path, weight);
+  const out = new Float32Array(11);
+  let max = -Infinity;
+  for (let c = 0; c < 11; c++) {
+    const v =
+      (1 - weight) * Math.log(Math.max(image[c] as number, 1e-7)) +
+      weight * Math.log(Math.max(path[c] as number, 1e-7));
+    out[c] = v;
+    max = Math.max(max, v);
+  }
+  let sum = 0;
+  for (let c = 0; c < 11; c++) sum += out[c] = Math.exp((out[c] as number) - max);
+  for (let c = 0; c < 11; c++) out[c] = (out[c] as number) / sum;
+  return out;
+}
+
+/** Reads each ink's pen path; one classifier call for all of them. */
+export async function readPaths(opinion: SecondOpinion, inks: Stroke[][]): Promise<Float32Array[]> {
+  if (inks.length === 0) return [];
+  const readings = await opinion.classify(inks.map((ink) => trajectoryFeatures(ink)));
+  if (readings.length !== inks.length) {
+    throw new Error(`trajectory classifier returned ${readings.length} results for ${inks.length} inputs`);
+  }
+  return readings;
+}
+
+/**
  * Fuses the second opinion into `probs` (one per digit, in place) for the digits whose strokes are
  * `digits` (indices into `strokes`). One classifier call for all of them.
  */
@@ -51,14 +98,11 @@ export async function applySecondOpinion(
   opinion: SecondOpinion,
   digits: { strokes: Stroke[]; probs: Float32Array[]; ids: number[][] }[],
 ): Promise<void> {
-  const inputs = digits.flatMap((r) =>
-    r.ids.map((ids) => trajectoryFeatures(ids.map((i) => r.strokes[i] as Stroke))),
+  const readings = await readPaths(
+    opinion,
+    digits.flatMap((r) => r.ids.map((ids) => ids.map((i) => r.strokes[i] as Stroke))),
   );
-  if (inputs.length === 0) return;
-  const readings = await opinion.classify(inputs);
-  if (readings.length !== inputs.length) {
-    throw new Error(`trajectory classifier returned ${readings.length} results for ${inputs.length} digits`);
-  }
+  if (readings.length === 0) return;
   const weight = opinion.weight ?? SECOND_OPINION_WEIGHT;
   let k = 0;
   for (const r of digits)
