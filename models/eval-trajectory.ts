@@ -55,8 +55,9 @@ const sets: { name: string; file: string; digits: PenDigit[] }[] = [
 const parts = [
   `# The online model alone: ${path.basename(dir)}`,
   '',
-  'Each whole digit (strokes as drawn) read from its pen path only; in the recognizer this reading is a',
-  'second opinion fused with the image model (docs/recognition.md). `npx tsx models/eval-trajectory.ts`.',
+  'Each whole digit (strokes as drawn) read from its pen path only, labelled with its likeliest digit',
+  `(${classes === 11 ? 'the model also has "not one digit"' : '10 classes'}); in the recognizer this reading is fused with the image`,
+  "model's (docs/recognition.md). `npx tsx models/eval-trajectory.ts`.",
 ];
 const summary: Record<string, number> = {};
 for (const set of sets) {

@@ -3,7 +3,7 @@
  * shared/ink/trajectory.ts), the recognizer's second opinion on each digit it has cut (see
  * docs/recognition.md, "The online model").
  *
- *   npm run train:trajectory -- [--epochs 20] [--batch 128] [--lr 0.001] [--seed 9] [--arch small|deep] [--reverse 0]
+ *   npm run train:trajectory -- [--epochs 20] [--batch 128] [--lr 0.001] [--seed 9] [--arch small|deep] [--reverse 0] [--reverse-order 0]
  *                               [--reject] [--out models/trajectory] [--resume]
  *
  * Training data: MNIST-stroke lines 0-49,999 and the pen digits of writers 1-20, each warped at random
@@ -45,7 +45,7 @@ import type { Point, Stroke } from '../shared/ink/types.ts';
 const READER = 'models/best';
 
 const USAGE =
-  'usage: npm run train:trajectory -- [--epochs N] [--batch B] [--lr LR] [--seed S] [--arch small|deep] [--reverse P] [--reject] [--out DIR] [--resume]';
+  'usage: npm run train:trajectory -- [--epochs N] [--batch B] [--lr LR] [--seed S] [--arch small|deep] [--reverse P] [--reverse-order P] [--reject] [--out DIR] [--resume]';
 const { values } = parseArgs({
   options: {
     epochs: { type: 'string', default: '20' },
@@ -55,6 +55,7 @@ const { values } = parseArgs({
     out: { type: 'string', default: 'models/trajectory' },
     arch: { type: 'string', default: 'small' },
     reverse: { type: 'string', default: '0' },
+    'reverse-order': { type: 'string', default: '0' },
     reject: { type: 'boolean', default: false },
     'rejects-per-epoch': { type: 'string', default: '15000' },
     resume: { type: 'boolean', default: false },
@@ -78,6 +79,10 @@ const arch = values.arch as TrajectoryArch;
 const reverseShare = Number(values.reverse);
 if (!(reverseShare >= 0 && reverseShare <= 1))
   throw new Error(`--reverse must be in [0, 1], got "${values.reverse}"`);
+// Share of training digits whose strokes come in the reverse order (the last stroke first). Default 0.
+const reverseOrderShare = Number(values['reverse-order']);
+if (!(reverseOrderShare >= 0 && reverseOrderShare <= 1))
+  throw new Error(`--reverse-order must be in [0, 1], got "${values['reverse-order']}"`);
 if (!TRAJECTORY_ARCHS.includes(arch))
   throw new Error(`--arch must be one of ${TRAJECTORY_ARCHS.join(', ')}\n${USAGE}`);
 const withReject = values.reject;
@@ -133,10 +138,12 @@ console.log(
 
 /**
  * A digit's pen path warped at random: rotation ±0.17 rad, shear ±0.15, horizontal scale 0.85-1.15; with
- * probability `reverseShare`, every stroke reversed.
+ * probability `reverseShare`, every stroke reversed; with probability `reverseOrderShare`, the strokes in
+ * reverse order.
  */
 function warped(strokes: Stroke[], rng: Rng): Stroke[] {
   if (reverseShare > 0 && rng.next() < reverseShare) strokes = strokes.map((st) => [...st].reverse());
+  if (reverseOrderShare > 0 && rng.next() < reverseOrderShare) strokes = [...strokes].reverse();
   const r = rng.uniform(-0.17, 0.17);
   const shear = rng.uniform(-0.15, 0.15);
   const sx = rng.uniform(0.85, 1.15);
@@ -201,7 +208,7 @@ function writeMeta(complete: boolean): void {
             notOneDigit: `${rejectsPerEpoch} an epoch from ${rejects.length} fragments, merges and scribbles of composed numbers (models/lib/reject-data.ts; fragments read by ${READER})`,
           }
         : {}),
-      augmentation: `rotation ±0.17 rad, shear ±0.15, horizontal scale 0.85-1.15 of the points; strokes reversed in ${reverseShare * 100}% of digits`,
+      augmentation: `rotation ±0.17 rad, shear ±0.15, horizontal scale 0.85-1.15 of the points; strokes reversed in ${reverseShare * 100}% of digits, stroke order reversed in ${reverseOrderShare * 100}%`,
     },
     history: state.history,
   };

@@ -114,7 +114,8 @@ describe('committed models/trajectory/model.onnx (the online model on the pen pa
     const dir = path.join(MODELS_ROOT, 'trajectory');
     const current = await readCurrentOnnx(dir);
     expect(current.reason).toBeUndefined();
-    expect(onnxMetadata(current.bytes!).classes).toBe('10');
+    // 11 classes: the ten digits and "not one digit" (it votes on the lattice's cut).
+    expect(onnxMetadata(current.bytes!).classes).toBe('11');
     const pen = readPenDigits().filter((_, i) => i % 29 === 0);
     const size = TRAJECTORY_POINTS * TRAJECTORY_FEATURES;
     const input = new Float32Array(pen.length * size);
@@ -124,22 +125,24 @@ describe('committed models/trajectory/model.onnx (the online model on the pen pa
     const expected = tfjsRun(model, input, dims);
     const actual = await onnxRun(current.bytes!, input, dims);
     expect(maxAbsDiff(expected, actual)).toBeLessThan(TOLERANCE);
-    expect(argmax(actual, 10)).toEqual(argmax(expected, 10));
+    expect(argmax(actual, 11)).toEqual(argmax(expected, 11));
     // It reads pen digits (writers 1-20 trained it; this checks the export, not accuracy).
-    const right = argmax(actual, 10).filter((l, i) => l === pen[i]!.label).length;
+    const right = argmax(actual, 11).filter((l, i) => l === pen[i]!.label).length;
     expect(right / pen.length).toBeGreaterThan(0.9);
     model.dispose();
   });
 });
 
 describe('exporting freshly built models', () => {
-  it.each(TRAJECTORY_ARCHS)(
-    'the %s trajectory architecture (1 x n kernels and pools on a [1, 64, 6] input) agrees to 1e-4',
-    async (arch) => {
-      const model = buildTrajectory(3, arch);
+  it.each(TRAJECTORY_ARCHS.flatMap((arch) => [10, 11].map((classes) => [arch, classes] as const)))(
+    'the %s trajectory architecture with %i classes (1 x n kernels and pools on a [1, 64, 6] input) agrees to 1e-4',
+    async (arch, classes) => {
+      const model = buildTrajectory(3, arch, 64, 6, classes);
       const input = Float32Array.from({ length: 32 * 64 * 6 }, (_, i) => Math.sin(i * 0.37));
       const dims = [32, 1, 64, 6];
-      const diff = maxAbsDiff(tfjsRun(model, input, dims), await onnxRun(exportOnnx(model), input, dims));
+      const bytes = exportOnnx(model);
+      expect(onnxMetadata(bytes).classes).toBe(String(classes));
+      const diff = maxAbsDiff(tfjsRun(model, input, dims), await onnxRun(bytes, input, dims));
       expect(diff).toBeLessThan(TOLERANCE);
       model.dispose();
     },

@@ -1,11 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import { readPenDigits } from '../../models/lib/pen-data.ts';
+import { composeNumbers, readPenDigits } from '../../models/lib/pen-data.ts';
 import { TRAJECTORY_FEATURES, TRAJECTORY_POINTS, trajectoryFeatures } from '../../shared/ink/trajectory.ts';
 import type { Stroke } from '../../shared/ink/types.ts';
 import type { ClassifyImages } from '../../workers/inference/classify.ts';
-import { trajectoryModelDir } from '../../workers/inference/recognizer.ts';
+import { Recognizer, trajectoryModelDir } from '../../workers/inference/recognizer.ts';
 import { readRegions } from '../../workers/recognition/read-regions.ts';
-import { applySecondOpinion, fuseCandidate, fuseReadings } from '../../workers/recognition/second-opinion.ts';
+import {
+  CANDIDATE_OPINION_WEIGHT,
+  applySecondOpinion,
+  fuseCandidate,
+  fuseReadings,
+} from '../../workers/recognition/second-opinion.ts';
 
 /** 10 or 11 probabilities with `p` on digit `d` and the rest spread evenly (the 11th is `reject`). */
 function reading(d: number, p: number, reject = 0): Float32Array {
@@ -149,5 +154,34 @@ describe('trajectoryModelDir', () => {
   it('defaults to models/trajectory and names a missing model clearly', () => {
     expect(trajectoryModelDir(undefined, undefined)).toMatch(/models\/trajectory$/);
     expect(() => trajectoryModelDir('no-such-model', undefined)).toThrow(/no model.json/);
+  });
+});
+
+describe('the published online model', () => {
+  it('has "not one digit", so the recognizer lets it vote on every candidate and reads numbers right', async () => {
+    const recognizer = await Recognizer.load({ log: () => {} });
+    try {
+      expect(recognizer.trajectoryModelDir).toMatch(/models\/trajectory$/);
+      expect(recognizer.secondOpinion?.everyCandidate).toBe(true);
+      expect(recognizer.secondOpinion?.weight).toBe(CANDIDATE_OPINION_WEIGHT);
+      const numbers = composeNumbers(
+        readPenDigits().filter((d) => d.writer <= 20),
+        { count: 40, seed: 3 },
+      );
+      const read = await recognizer.recognize(numbers.map((n) => n.strokes));
+      const right = read.filter((r, i) => r.text === numbers[i]!.text).length;
+      expect(right).toBeGreaterThanOrEqual(38);
+    } finally {
+      await recognizer.dispose();
+    }
+  });
+
+  it('takes a weight of its own when asked (the option wins over the default)', async () => {
+    const recognizer = await Recognizer.load({ log: () => {}, trajectoryWeight: 0.2 });
+    try {
+      expect(recognizer.secondOpinion?.weight).toBe(0.2);
+    } finally {
+      await recognizer.dispose();
+    }
   });
 });
