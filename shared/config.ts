@@ -60,7 +60,7 @@ const EnvSchema = z.object({
   INFERENCE_INTRA_OP_THREADS: int(1, 64).default(1),
   /** Model directory. Default: models/best-reject if present, else models/best, else models/seed. */
   INKBOARD_MODEL: z.string().min(1).optional(),
-  /** The online model read as a second opinion on each digit; `off` for none. Default: models/trajectory if present. */
+  /** The online model read as a second opinion on the pen path; `off` for none. Default: models/trajectory if present. */
   INKBOARD_TRAJECTORY_MODEL: z.string().min(1).optional(),
   /** Embedded mode: inference worker threads. Default 1. */
   INFERENCE_THREADS: int(1, 64).default(1),

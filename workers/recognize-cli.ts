@@ -12,7 +12,7 @@
  * Exit status: 0 when every line was recognised; 2 when every line was answered but some held an error;
  * 1 when the run itself failed (unreadable file, no model), in which case stderr says why.
  * Options: --model NAME|DIR (default INKBOARD_MODEL, else models/best-reject, best, seed); --trajectory
- * NAME|DIR|off, the online model read as a second opinion on each digit (default INKBOARD_TRAJECTORY_MODEL,
+ * NAME|DIR|off, the online model read as a second opinion on the pen path (default INKBOARD_TRAJECTORY_MODEL,
  * else models/trajectory); the backend is INKBOARD_BACKEND's, else onnxruntime-node (workers/inference/).
  */
 import { createReadStream } from 'node:fs';

@@ -1,6 +1,7 @@
 /**
  * The recognition engine of a worker: the image classifier on the chosen backend and, where one is
- * installed, the online model on the pen path as a second opinion on each digit; ready to read ink.
+ * installed, the online model on the pen path as a second opinion (on every candidate, or each chosen
+ * digit for a 10-class model); ready to read ink.
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
@@ -23,7 +24,7 @@ import {
 /** Options of {@link Recognizer.load}: the classifier's (backend, model, threads) and reading's. */
 export interface RecognizerOptions extends ReadOptions, InferenceOptions {
   /**
-   * The online model read as a second opinion on each digit (a directory or a name under models/), or
+   * The online model read as a second opinion (a directory or a name under models/), or
    * `false` for the image model alone. Default: INKBOARD_TRAJECTORY_MODEL (`off` for none), else
    * models/trajectory when it holds a model.
    */

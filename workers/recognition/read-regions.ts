@@ -1,8 +1,9 @@
 /**
  * From regions of ink to recognition results: simplify every stroke (bounded cost), plan each region's
  * candidate digits (shared/ink/lattice.ts), rasterise them, classify all candidates of all regions in one
- * call, pick each line's best path, optionally fuse a second opinion on each chosen digit from its pen
- * path, assemble labels, alternatives, boxes and text. Model-free: the classifiers are passed in (10
+ * call, optionally fuse a second opinion from the pen path (an 11-class online model on every candidate,
+ * before the cut; a 10-class one on each chosen digit, after it), pick each line's best path, assemble
+ * labels, alternatives, boxes and text. Model-free: the classifiers are passed in (10
  * digit classes, or 11 with "not one digit"), so the same code runs behind a batcher in a worker thread.
  */
 import { bboxOf, unionBBox } from '../../shared/ink/geometry.ts';
@@ -51,8 +52,9 @@ export interface ReadOptions {
    */
   refine?: RefineOptions | false;
   /**
-   * A second opinion on each digit once the cut is chosen: the online model reads its pen path and the
-   * two readings are fused (workers/recognition/second-opinion.ts). Default: none (the image model alone).
+   * A second opinion from the pen path: the online model reads every candidate before the cut is chosen
+   * (`everyCandidate`, a model with "not one digit") or each chosen digit after it, and the readings are
+   * fused (workers/recognition/second-opinion.ts). Default: none (the image model alone).
    */
   trajectory?: SecondOpinion;
 }
