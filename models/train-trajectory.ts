@@ -1,14 +1,15 @@
 /**
  * Trains the online model on the pen path (models/lib/architectures.ts `buildTrajectory`, features from
- * shared/ink/trajectory.ts), the recognizer's second opinion on each digit it has cut (see
- * docs/recognition.md, "The online model").
+ * shared/ink/trajectory.ts), the recognizer's second opinion (see docs/recognition.md, "The online model"
+ * and session 7).
  *
  *   npm run train:trajectory -- [--epochs 20] [--batch 128] [--lr 0.001] [--seed 9] [--arch small|deep] [--reverse 0] [--reverse-order 0]
- *                               [--reject] [--out models/trajectory] [--resume]
+ *                               [--reject] [--val-lines 50000-54999] [--out models/trajectory] [--resume]
  *
- * Training data: MNIST-stroke lines 0-49,999 and the pen digits of writers 1-20, each warped at random
- * (rotation, shear, horizontal scale of the points). Validation: MNIST-stroke lines 50,000-54,999 (the
- * lattice's tuning lines). Held out of everything: pen writers 21-30, MNIST-stroke lines 55,000-59,999.
+ * Training data: MNIST-stroke lines 0-49,999 less the validation lines, and the pen digits of writers 1-20,
+ * each warped at random (rotation, shear, horizontal scale of the points). Validation (chooses the epoch):
+ * `--val-lines`, default 50,000-54,999 (also the lattice's tuning lines). Held out of everything: pen
+ * writers 21-30, MNIST-stroke lines 55,000-59,999.
  * `--reject`: an 11th class, "not one digit" (fragments, merges, scribbles cut from composed numbers of
  * the same training digits, models/lib/reject-data.ts), so the model can judge the lattice's candidates
  * too; the epoch score is then digit accuracy + 0.1 x reject accuracy on held-back candidates.
@@ -29,7 +30,7 @@ import {
   type TrainState,
 } from './lib/checkpoint.ts';
 import { loadModel } from './lib/load-model.ts';
-import { readMnistStrokes } from './lib/mnist-strokes.ts';
+import { MNIST_STROKES_TRAIN, parseLineRange, readMnistStrokes } from './lib/mnist-strokes.ts';
 import { writeOnnx } from './lib/onnx/model-file.ts';
 import { PEN_TRAIN_WRITERS, readPenDigits, type PenDigit } from './lib/pen-data.ts';
 import { argmaxRows, predictProbs } from './lib/predict.ts';
@@ -45,7 +46,7 @@ import type { Point, Stroke } from '../shared/ink/types.ts';
 const READER = 'models/best';
 
 const USAGE =
-  'usage: npm run train:trajectory -- [--epochs N] [--batch B] [--lr LR] [--seed S] [--arch small|deep] [--reverse P] [--reverse-order P] [--reject] [--out DIR] [--resume]';
+  'usage: npm run train:trajectory -- [--epochs N] [--batch B] [--lr LR] [--seed S] [--arch small|deep] [--reverse P] [--reverse-order P] [--reject] [--val-lines A-B] [--out DIR] [--resume]';
 const { values } = parseArgs({
   options: {
     epochs: { type: 'string', default: '20' },
@@ -56,6 +57,7 @@ const { values } = parseArgs({
     arch: { type: 'string', default: 'small' },
     reverse: { type: 'string', default: '0' },
     'reverse-order': { type: 'string', default: '0' },
+    'val-lines': { type: 'string', default: '50000-54999' },
     reject: { type: 'boolean', default: false },
     'rejects-per-epoch': { type: 'string', default: '15000' },
     resume: { type: 'boolean', default: false },
@@ -93,10 +95,20 @@ const SIZE = TRAJECTORY_POINTS * TRAJECTORY_FEATURES;
 const shape = (n: number): [number, number, number, number] => [n, 1, TRAJECTORY_POINTS, TRAJECTORY_FEATURES];
 
 const backend = await initBackend();
-const strokeTrain = readMnistStrokes([0, 50000]);
+// Training lines are 0-49,999 less the validation lines (which choose the epoch): 50,000-54,999 are the
+// lattice's tuning lines, never trained on, and 55,000-59,999 are held out.
+const valLines = parseLineRange(values['val-lines']);
+if (valLines[0] < MNIST_STROKES_TRAIN[0] || valLines[1] > MNIST_STROKES_TRAIN[1])
+  throw new Error(`--val-lines must lie within training lines 0-${MNIST_STROKES_TRAIN[1] - 1}`);
+const valSpec = `${valLines[0]}-${valLines[1] - 1}`;
+/** The lattice's tuning lines (models/tune-lattice.ts): they may validate, never train. */
+const TUNING_LINES = [50000, 55000] as const;
+const strokeTrain = readMnistStrokes([0, TUNING_LINES[0]]).filter(
+  (d) => d.i < valLines[0] || d.i >= valLines[1],
+);
 const pen = readPenDigits().filter((d) => PEN_TRAIN_WRITERS.includes(d.writer));
 const train: PenDigit[] = [...strokeTrain, ...pen];
-const val = readMnistStrokes([50000, 55000]);
+const val = readMnistStrokes(valLines);
 const valInputs = new Float32Array(val.length * SIZE);
 val.forEach((d, k) => valInputs.set(trajectoryFeatures(d.strokes), k * SIZE));
 /** "Not one digit" candidates (train / validation pools) from composed numbers of the training digits. */
@@ -133,7 +145,7 @@ if (withReject) {
 const valRejectInputs = new Float32Array(valRejects.length * SIZE);
 valRejects.forEach((r, k) => valRejectInputs.set(trajectoryFeatures(r.strokes), k * SIZE));
 console.log(
-  `training ${name} -> ${out} on ${backend}: ${train.length} digits (${strokeTrain.length} MNIST-stroke lines 0-49,999, ${pen.length} pen digits of writers 1-20), ${epochs} epochs`,
+  `training ${name} -> ${out} on ${backend}: ${train.length} digits (${strokeTrain.length} MNIST-stroke lines 0-49,999 less ${valSpec}, ${pen.length} pen digits of writers 1-20), ${epochs} epochs`,
 );
 
 /**
@@ -197,12 +209,12 @@ function writeMeta(complete: boolean): void {
     backend,
     valAccuracy: state.bestValAcc,
     valScore: withReject
-      ? 'MNIST-stroke lines 50,000-54,999, whole digits (likeliest digit) + 0.1 x "not one digit" accuracy on held-back candidates'
-      : 'MNIST-stroke lines 50,000-54,999, whole digits',
+      ? `MNIST-stroke lines ${valSpec}, whole digits (likeliest digit) + 0.1 x "not one digit" accuracy on held-back candidates`
+      : `MNIST-stroke lines ${valSpec}, whole digits`,
     data: {
-      mnistStrokes: 'lines 0-49,999 (E. D. de Jong, MNIST digits stroke sequence data, CC BY-SA 3.0)',
+      mnistStrokes: `lines 0-49,999 less ${valSpec} (E. D. de Jong, MNIST digits stroke sequence data, CC BY-SA 3.0)`,
       penDigits: { writers: PEN_TRAIN_WRITERS, count: pen.length },
-      heldOut: 'pen writers 21-30; MNIST-stroke lines 55,000-59,999; validation lines 50,000-54,999',
+      heldOut: `pen writers 21-30; MNIST-stroke lines 55,000-59,999; validation lines ${valSpec}`,
       ...(withReject
         ? {
             notOneDigit: `${rejectsPerEpoch} an epoch from ${rejects.length} fragments, merges and scribbles of composed numbers (models/lib/reject-data.ts; fragments read by ${READER})`,
