@@ -11,13 +11,16 @@ import type { ClassifyImages } from '../inference/classify.ts';
 
 /** The second opinion: the trajectory model's classifier and how much its reading counts. */
 export interface SecondOpinion {
-  /** Classifies pen-path features (one Float32Array per digit) into 10 digit probabilities. */
+  /** Classifies pen-path features (one Float32Array per ink) into 10 digit probabilities, or 11 with "not one digit". */
   classify: ClassifyImages;
-  /** Weight of its log probabilities against the image model's (1 - weight). Default `0.3` (tuned). */
+  /**
+   * Weight of its log probabilities against the image model's (1 - weight). Default
+   * {@link SECOND_OPINION_WEIGHT} on the chosen digits, {@link CANDIDATE_OPINION_WEIGHT} with `everyCandidate`.
+   */
   weight?: number;
   /**
    * Read every lattice candidate and fuse before the cut is chosen (for a model with a "not one digit"
-   * class), rather than only the chosen digits. Default `false`.
+   * class), rather than only the chosen digits. Default `false`; the recognizer sets it for 11 classes.
    */
   everyCandidate?: boolean;
 }
