@@ -15,7 +15,7 @@ import { initBackend } from './lib/backend.ts';
 import { classReportMarkdown, pct } from './lib/evaluation.ts';
 import { loadModel } from './lib/load-model.ts';
 import { confusionMatrix, confusionSvg } from './lib/metrics.ts';
-import { argmaxRows, predictProbs } from './lib/predict.ts';
+import { argmaxRows, classCount, predictProbs } from './lib/predict.ts';
 import { MNIST_STROKES_HELDOUT, readMnistStrokes } from './lib/mnist-strokes.ts';
 import { resolveModelDir } from './lib/model-dir.ts';
 import { PEN_HELDOUT_WRITERS, readPenDigits, type PenDigit } from './lib/pen-data.ts';
@@ -27,7 +27,7 @@ await initBackend();
 const model = await loadModel(dir);
 const SIZE = TRAJECTORY_POINTS * TRAJECTORY_FEATURES;
 /** 10, or 11 with "not one digit" (each digit is then labelled with its likeliest digit). */
-const classes = model.outputs[0]!.shape[1] as number;
+const classes = classCount(model);
 
 function read(digits: PenDigit[]): number[] {
   const xs = new Float32Array(digits.length * SIZE);

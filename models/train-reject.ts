@@ -47,12 +47,11 @@ import { loadMnist } from './lib/mnist.ts';
 import { MNIST_STROKES_TRAIN, parseLineRange, readMnistStrokes } from './lib/mnist-strokes.ts';
 import { PEN_TRAIN_WRITERS, readPenDigits, type PenDigit } from './lib/pen-data.ts';
 import { argmaxRows, predictProbs } from './lib/predict.ts';
-import { REJECT, rejectSamples, type Reading, type RejectSample } from './lib/reject-data.ts';
+import { REJECT, modelReading, rejectPool, type RejectSample } from './lib/reject-data.ts';
 import { Rng } from './lib/rng.ts';
 import { saveModel } from './lib/save-model.ts';
 import { rasterise } from '../shared/ink/rasterise.ts';
 import { simplifyStrokes } from '../shared/ink/simplify.ts';
-import type { Stroke } from '../shared/ink/types.ts';
 
 const { values } = parseArgs({
   options: {
@@ -121,31 +120,17 @@ console.log(
 
 const base = await loadModel(values.from as string);
 /** The base model's reading of fragments (which ones are taught as rejects: models/lib/reject-data.ts). */
-const looksLikeDigit = async (fragments: Stroke[][]): Promise<Reading[]> => {
-  const images = new Float32Array(fragments.length * PX);
-  fragments.forEach((f, k) => images.set(rasterise(f), k * PX));
-  const p = predictProbs(base, images);
-  return fragments.map((_, k) => {
-    const row = p.subarray(k * 10, k * 10 + 10);
-    const label = argmaxRows(row, 10)[0] as number;
-    return { label, p: row[label] as number };
-  });
-};
+const looksLikeDigit = modelReading(base);
 const t0 = performance.now();
 const scale = quick ? 0.05 : 1;
 /** "Not one digit" candidates cut from pen and MNIST-stroke numbers (`seed` for pen, `seed + 1` for strokes). */
-const rejectsOf = async (penNumbers: number, strokeNumbers: number, scribbles: number, seed: number) => [
-  ...(await rejectSamples(pen, looksLikeDigit, {
-    numbers: penNumbers * scale,
+const rejectsOf = (penNumbers: number, strokeNumbers: number, scribbles: number, seed: number) =>
+  rejectPool(pen, strokes, looksLikeDigit, {
+    penNumbers: penNumbers * scale,
+    strokeNumbers: strokeNumbers * scale,
+    scribbles: scribbles * scale,
     seed,
-    scribbles: scribbles * scale,
-  })),
-  ...(await rejectSamples(strokes, looksLikeDigit, {
-    numbers: strokeNumbers * scale,
-    seed: seed + 1,
-    scribbles: scribbles * scale,
-  })),
-];
+  });
 const rejects: RejectSample[] = await rejectsOf(8000, 16000, 1500, 7);
 const valRejects: RejectSample[] = await rejectsOf(800, 1200, 100, 17);
 const kinds = (xs: RejectSample[]) =>

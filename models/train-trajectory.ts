@@ -35,11 +35,10 @@ import { writeOnnx } from './lib/onnx/model-file.ts';
 import { PEN_TRAIN_WRITERS, readPenDigits, type PenDigit } from './lib/pen-data.ts';
 import { argmaxRows, predictProbs } from './lib/predict.ts';
 import { epochProgress } from './lib/progress.ts';
-import { REJECT, rejectSamples, type Reading, type RejectSample } from './lib/reject-data.ts';
+import { REJECT, modelReading, rejectPool, type RejectSample } from './lib/reject-data.ts';
 import { Rng } from './lib/rng.ts';
 import { saveModel } from './lib/save-model.ts';
 import { TRAJECTORY_FEATURES, TRAJECTORY_POINTS, trajectoryFeatures } from '../shared/ink/trajectory.ts';
-import { rasterise } from '../shared/ink/rasterise.ts';
 import type { Point, Stroke } from '../shared/ink/types.ts';
 
 /** The image model whose reading decides which fragments are taught as "not one digit" (as train-reject.ts). */
@@ -116,27 +115,22 @@ let rejects: RejectSample[] = [];
 let valRejects: RejectSample[] = [];
 if (withReject) {
   const reader = await loadModel(READER);
-  const read = async (fragments: Stroke[][]): Promise<Reading[]> => {
-    const images = new Float32Array(fragments.length * 784);
-    fragments.forEach((f, k) => images.set(rasterise(f), k * 784));
-    const p = predictProbs(reader, images);
-    return fragments.map((_, k) => {
-      const row = p.subarray(k * 10, k * 10 + 10);
-      const label = argmaxRows(row, 10)[0] as number;
-      return { label, p: row[label] as number };
-    });
-  };
-  const pool = async (penNumbers: number, strokeNumbers: number, scribbles: number, s: number) => [
-    ...(await rejectSamples(pen, read, { numbers: penNumbers, seed: s, scribbles, maxStrokes: 6 })),
-    ...(await rejectSamples(strokeTrain, read, {
-      numbers: strokeNumbers,
-      seed: s + 1,
-      scribbles,
-      maxStrokes: 6,
-    })),
-  ];
-  rejects = await pool(8000, 16000, 1500, 7);
-  valRejects = await pool(800, 1200, 100, 17);
+  const read = modelReading(reader);
+  // Runs of up to 6 strokes, as the lattice asks.
+  rejects = await rejectPool(pen, strokeTrain, read, {
+    penNumbers: 8000,
+    strokeNumbers: 16000,
+    scribbles: 1500,
+    seed: 7,
+    maxStrokes: 6,
+  });
+  valRejects = await rejectPool(pen, strokeTrain, read, {
+    penNumbers: 800,
+    strokeNumbers: 1200,
+    scribbles: 100,
+    seed: 17,
+    maxStrokes: 6,
+  });
   reader.dispose();
   console.log(
     `"not one digit" candidates (read by ${READER}): ${rejects.length} to train, ${valRejects.length} to validate; ${Math.min(rejectsPerEpoch, rejects.length)} an epoch`,

@@ -27,9 +27,9 @@ import { simplifyStrokes } from '../shared/ink/simplify.ts';
 import type { Stroke } from '../shared/ink/types.ts';
 import { Recognizer } from '../workers/inference/recognizer.ts';
 import {
-  GEOMETRIC_BONUS_WITH_PATH,
   fuseCandidate,
   fuseReadings,
+  latticeDefaults,
   readPaths,
 } from '../workers/recognition/second-opinion.ts';
 
@@ -85,7 +85,7 @@ for (const [name, digits, seed] of [
 }
 
 const base: LatticeOptions = {
-  ...(opinion?.everyCandidate ? { geometricBonus: GEOMETRIC_BONUS_WITH_PATH } : {}),
+  ...latticeDefaults(opinion),
   ...(JSON.parse(values.base) as LatticeOptions),
 };
 const t0 = performance.now();
@@ -99,46 +99,28 @@ const cached: {
 for (const set of sets) {
   const simplified = set.regions.map((r) => simplifyStrokes(r));
   const plans: LatticePlan[] = simplified.map((r) => planLattice(r, base));
-  const images: Float32Array[] = [];
+  // Every candidate's ink, all regions in order; ranges[i] is region i's share.
+  const inks: Stroke[][] = [];
   const ranges: [number, number][] = [];
   plans.forEach((p, i) => {
-    const first = images.length;
-    for (const ids of latticeImages(p))
-      images.push(
-        rasterise(
-          ids.map((k) => simplified[i]![k]!),
-          rasterOptions,
-        ),
-      );
-    ranges.push([first, images.length]);
+    const first = inks.length;
+    for (const ids of latticeImages(p)) inks.push(ids.map((k) => simplified[i]![k]!));
+    ranges.push([first, inks.length]);
   });
-  let probs = await recognizer.classify(images);
+  let probs = await recognizer.classify(inks.map((ink) => rasterise(ink, rasterOptions)));
   if (ttaWidths) {
     const sum = probs.map(() => new Float32Array(probs[0]!.length));
     for (const w of ttaWidths) {
-      const imgs: Float32Array[] = [];
-      plans.forEach((p, i) => {
-        for (const ids of latticeImages(p))
-          imgs.push(
-            rasterise(
-              ids.map((k) => simplified[i]![k]!),
-              { ...rasterOptions, penWidth: w },
-            ),
-          );
-      });
-      const q = await recognizer.classify(imgs);
+      const q = await recognizer.classify(
+        inks.map((ink) => rasterise(ink, { ...rasterOptions, penWidth: w })),
+      );
       q.forEach((x, j) => x.forEach((v, c) => (sum[j]![c]! += v / ttaWidths.length)));
     }
     probs = sum;
   }
-  const paths = opinion
-    ? await readPaths(
-        opinion,
-        plans.flatMap((p, i) => latticeImages(p).map((ids) => ids.map((k) => simplified[i]![k]!))),
-      )
-    : [];
+  const paths = opinion ? await readPaths(opinion, inks) : [];
   cached.push({ set, plans, probs, paths, ranges });
-  console.log(`${set.name}: ${set.regions.length} regions, ${images.length} candidates`);
+  console.log(`${set.name}: ${set.regions.length} regions, ${inks.length} candidates`);
 }
 console.log(`classified in ${((performance.now() - t0) / 1000).toFixed(0)} s`);
 

@@ -12,7 +12,10 @@
  *   crossbar are whole digits).
  * Plus `scribble`s: random zig-zags and loops.
  */
+import type { tf } from './backend.ts';
+import { argmaxRows, predictProbs } from './predict.ts';
 import { bboxOf } from '../../shared/ink/geometry.ts';
+import { rasterise } from '../../shared/ink/rasterise.ts';
 import type { Point, Stroke } from '../../shared/ink/types.ts';
 import { composeNumbers, type PenDigit } from './pen-data.ts';
 import { Rng } from './rng.ts';
@@ -142,4 +145,43 @@ export async function rejectSamples(
   });
   for (let k = 0; k < scribbles; k++) out.push({ strokes: scribble(rng), kind: 'scribble' });
   return out;
+}
+
+/** The reading `rejectSamples` needs, from a 10-class image model: each fragment rasterised and classified. */
+export function modelReading(model: tf.LayersModel): (fragments: Stroke[][]) => Promise<Reading[]> {
+  return async (fragments) => {
+    const images = new Float32Array(fragments.length * 784);
+    fragments.forEach((f, k) => images.set(rasterise(f), k * 784));
+    const p = predictProbs(model, images);
+    return fragments.map((_, k) => {
+      const row = p.subarray(k * 10, k * 10 + 10);
+      const label = argmaxRows(row, 10)[0] as number;
+      return { label, p: row[label] as number };
+    });
+  };
+}
+
+/** Counts of {@link rejectPool}: numbers composed from each source, scribbles added to each, the seed. */
+export interface RejectPoolOptions {
+  penNumbers: number;
+  strokeNumbers: number;
+  scribbles: number;
+  /** Seed for the pen numbers; the MNIST-stroke numbers use `seed + 1`. */
+  seed: number;
+  /** Longest run of strokes. Default `4` (as {@link rejectSamples}). */
+  maxStrokes?: number;
+}
+
+/** "Not one digit" candidates cut from numbers composed of pen digits, then of MNIST-stroke digits. */
+export async function rejectPool(
+  pen: readonly PenDigit[],
+  strokes: readonly PenDigit[],
+  read: (fragments: Stroke[][]) => Promise<Reading[]>,
+  o: RejectPoolOptions,
+): Promise<RejectSample[]> {
+  const common = { scribbles: o.scribbles, maxStrokes: o.maxStrokes };
+  return [
+    ...(await rejectSamples(pen, read, { ...common, numbers: o.penNumbers, seed: o.seed })),
+    ...(await rejectSamples(strokes, read, { ...common, numbers: o.strokeNumbers, seed: o.seed + 1 })),
+  ];
 }

@@ -8,11 +8,7 @@ import path from 'node:path';
 import { MODELS_ROOT, resolveModelDir } from '../../models/lib/model-dir.ts';
 import type { RecognitionResult, Stroke } from '../../shared/ink/types.ts';
 import { readRegions, type ReadOptions } from '../recognition/read-regions.ts';
-import {
-  CANDIDATE_OPINION_WEIGHT,
-  SECOND_OPINION_WEIGHT,
-  type SecondOpinion,
-} from '../recognition/second-opinion.ts';
+import { opinionWeight, type SecondOpinion } from '../recognition/second-opinion.ts';
 import type { ClassifyImages } from './classify.ts';
 import {
   loadClassifier,
@@ -30,8 +26,8 @@ export interface RecognizerOptions extends ReadOptions, InferenceOptions {
    */
   trajectoryModel?: string | false;
   /**
-   * Weight of the second opinion. Default {@link CANDIDATE_OPINION_WEIGHT} for a model with "not one
-   * digit" (it reads every candidate), else {@link SECOND_OPINION_WEIGHT} (both tuned).
+   * Weight of the second opinion. Default: CANDIDATE_OPINION_WEIGHT for a model with "not one digit" (it
+   * reads every candidate), else SECOND_OPINION_WEIGHT (both tuned; {@link opinionWeight}).
    */
   trajectoryWeight?: number;
 }
@@ -88,19 +84,13 @@ export class Recognizer {
       ...(fallback ? { fallback } : {}),
     });
     // Every reading option (ReadOptions, whatever read-regions.ts adds) goes through as given.
-    const reading: ReadOptions = pathClassifier
-      ? {
-          ...options,
-          trajectory: {
-            classify: pathClassifier.classify,
-            // With "not one digit" it can judge every candidate of the lattice, so it votes on the cut.
-            everyCandidate: pathClassifier.classes === 11,
-            weight:
-              options.trajectoryWeight ??
-              (pathClassifier.classes === 11 ? CANDIDATE_OPINION_WEIGHT : SECOND_OPINION_WEIGHT),
-          },
-        }
-      : options;
+    let reading: ReadOptions = options;
+    if (pathClassifier) {
+      // With "not one digit" it can judge every candidate of the lattice, so it votes on the cut.
+      const everyCandidate = pathClassifier.classes === 11;
+      const weight = opinionWeight({ weight: options.trajectoryWeight, everyCandidate });
+      reading = { ...options, trajectory: { classify: pathClassifier.classify, everyCandidate, weight } };
+    }
     return new Recognizer(classifier, reading, pathClassifier);
   }
 

@@ -20,10 +20,10 @@ import type { BBox, DigitResult, RecognitionResult, Stroke } from '../../shared/
 import type { ClassifyImages } from '../inference/classify.ts';
 import { applyMerges, mergeCandidates, type MergeCandidate, type RefineOptions } from './refine.ts';
 import {
-  GEOMETRIC_BONUS_WITH_PATH,
-  CANDIDATE_OPINION_WEIGHT,
   applySecondOpinion,
   fuseCandidate,
+  latticeDefaults,
+  opinionWeight,
   readPaths,
   type SecondOpinion,
 } from './second-opinion.ts';
@@ -87,8 +87,15 @@ export async function readRegions(
   const alternatives = Math.max(2, options.alternatives ?? 2);
   const images: Float32Array[] = [];
   const simplified = regions.map((strokes) => simplifyStrokes(strokes, options.simplify));
+  const lattice = (options.segmenter ?? 'lattice') === 'lattice';
+  // An online model that can say "not one digit" reads every lattice candidate: it votes on the cut.
+  const opinion = options.trajectory;
+  const everyCandidate = lattice && opinion?.everyCandidate === true;
+  /** Each candidate's ink as drawn (before thinning), for the online model when it reads every candidate. */
+  const inks: Stroke[][] = [];
   const draw = (strokes: Stroke[], ids: number[]) => {
     let ink = ids.map((i) => strokes[i] as Stroke);
+    if (everyCandidate) inks.push(ink);
     // Dense ink (scribbles) is thinned to DENSE_POINTS in all and drawn without spline points: a 28x28
     // image shows no more, and the cost of an image stays bounded.
     const dense = ink.reduce((n, s) => n + s.length, 0) > DENSE_POINTS;
@@ -98,13 +105,8 @@ export async function readRegions(
     }
     images.push(rasterise(ink, dense ? { ...options.rasterise, smoothing: 0 } : options.rasterise));
   };
-  const lattice = (options.segmenter ?? 'lattice') === 'lattice';
-  // An online model that can say "not one digit" reads every lattice candidate: it votes on the cut,
-  // and the geometric rules' bonus then counts for less (tuned).
-  const opinion = options.trajectory;
-  const everyCandidate = lattice && opinion?.everyCandidate === true;
   const latticeOptions: LatticeOptions = {
-    ...(everyCandidate ? { geometricBonus: GEOMETRIC_BONUS_WITH_PATH } : {}),
+    ...(everyCandidate ? latticeDefaults(opinion) : {}),
     ...options.lattice,
     segment: options.lattice?.segment ?? options.segment,
   };
@@ -126,13 +128,8 @@ export async function readRegions(
     throw new Error(`classifier returned ${probs.length} results for ${images.length} images`);
   }
   if (opinion && everyCandidate) {
-    const inks = plans.flatMap((p, r) =>
-      p.kind === 'lattice'
-        ? latticeImages(p.plan).map((ids) => ids.map((i) => (simplified[r] as Stroke[])[i] as Stroke))
-        : [],
-    );
     const paths = await readPaths(opinion, inks);
-    const weight = opinion.weight ?? CANDIDATE_OPINION_WEIGHT;
+    const weight = opinionWeight(opinion);
     probs = probs.map((p, k) => fuseCandidate(p, paths[k] as Float32Array, weight));
   }
   const resolved = plans.map((p, r): { seg: Segmentation; probs: Float32Array[] } => {

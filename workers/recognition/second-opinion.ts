@@ -5,6 +5,7 @@
  * An 11-class model, which can also say "not one digit", reads every candidate of the lattice before the
  * cut is chosen, so it votes on the cut too (one more batch the size of the image batch).
  */
+import type { LatticeOptions } from '../../shared/ink/lattice.ts';
 import { trajectoryFeatures } from '../../shared/ink/trajectory.ts';
 import type { Stroke } from '../../shared/ink/types.ts';
 import type { ClassifyImages } from '../inference/classify.ts';
@@ -38,6 +39,16 @@ export const CANDIDATE_OPINION_WEIGHT = 0.45;
  */
 export const GEOMETRIC_BONUS_WITH_PATH = 0.1;
 
+/** The weight `opinion` is read with: its own, else the default of its mode. */
+export function opinionWeight(opinion: Pick<SecondOpinion, 'weight' | 'everyCandidate'>): number {
+  return opinion.weight ?? (opinion.everyCandidate ? CANDIDATE_OPINION_WEIGHT : SECOND_OPINION_WEIGHT);
+}
+
+/** Lattice defaults that change when the online model votes on the cut (the caller's options win). */
+export function latticeDefaults(opinion: SecondOpinion | undefined): LatticeOptions {
+  return opinion?.everyCandidate ? { geometricBonus: GEOMETRIC_BONUS_WITH_PATH } : {};
+}
+
 /**
  * The image model's probabilities with its ten digit classes replaced by the fused reading: softmax of
  * (1 - w) log p_image + w log p_path over the digits, scaled to the mass the image model put on digits
@@ -47,18 +58,24 @@ export function fuseReadings(image: Float32Array, path: Float32Array, weight: nu
   const out = new Float32Array(image);
   let digitMass = 0;
   for (let d = 0; d < 10; d++) digitMass += image[d] as number;
-  const logits = new Float64Array(10);
+  const fused = logLinear(image, path, weight, 10);
+  for (let d = 0; d < 10; d++) out[d] = digitMass * (fused[d] as number);
+  return out;
+}
+
+/** softmax((1 - w) log a + w log b) over the first `n` classes (probabilities floored at 1e-7). */
+function logLinear(a: Float32Array, b: Float32Array, weight: number, n: number): Float64Array {
+  const out = new Float64Array(n);
   let max = -Infinity;
-  for (let d = 0; d < 10; d++) {
-    const v =
-      (1 - weight) * Math.log(Math.max(image[d] as number, 1e-7)) +
-      weight * Math.log(Math.max((path[d] as number | undefined) ?? 0, 1e-7));
-    logits[d] = v;
-    max = Math.max(max, v);
+  for (let c = 0; c < n; c++) {
+    out[c] =
+      (1 - weight) * Math.log(Math.max(a[c] as number, 1e-7)) +
+      weight * Math.log(Math.max((b[c] as number | undefined) ?? 0, 1e-7));
+    max = Math.max(max, out[c] as number);
   }
   let sum = 0;
-  for (let d = 0; d < 10; d++) sum += logits[d] = Math.exp((logits[d] as number) - max);
-  for (let d = 0; d < 10; d++) out[d] = (digitMass * (logits[d] as number)) / sum;
+  for (let c = 0; c < n; c++) sum += out[c] = Math.exp((out[c] as number) - max);
+  for (let c = 0; c < n; c++) out[c] = (out[c] as number) / sum;
   return out;
 }
 
@@ -68,19 +85,7 @@ export function fuseReadings(image: Float32Array, path: Float32Array, weight: nu
  */
 export function fuseCandidate(image: Float32Array, path: Float32Array, weight: number): Float32Array {
   if (image.length !== 11 || path.length !== 11) return fuseReadings(image, path, weight);
-  const out = new Float32Array(11);
-  let max = -Infinity;
-  for (let c = 0; c < 11; c++) {
-    const v =
-      (1 - weight) * Math.log(Math.max(image[c] as number, 1e-7)) +
-      weight * Math.log(Math.max(path[c] as number, 1e-7));
-    out[c] = v;
-    max = Math.max(max, v);
-  }
-  let sum = 0;
-  for (let c = 0; c < 11; c++) sum += out[c] = Math.exp((out[c] as number) - max);
-  for (let c = 0; c < 11; c++) out[c] = (out[c] as number) / sum;
-  return out;
+  return Float32Array.from(logLinear(image, path, weight, 11));
 }
 
 /** Reads each ink's pen path; one classifier call for all of them. */
@@ -106,7 +111,7 @@ export async function applySecondOpinion(
     digits.flatMap((r) => r.ids.map((ids) => ids.map((i) => r.strokes[i] as Stroke))),
   );
   if (readings.length === 0) return;
-  const weight = opinion.weight ?? SECOND_OPINION_WEIGHT;
+  const weight = opinionWeight(opinion);
   let k = 0;
   for (const r of digits)
     r.probs.forEach((p, i) => {
