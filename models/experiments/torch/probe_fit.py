@@ -14,6 +14,7 @@ def probe_args(archs):
     ap.add_argument('--data', default='/tmp/inkboard-probe')
     ap.add_argument('--seed', type=int, default=1)
     ap.add_argument('--threads', type=int, default=int(os.environ.get('THREADS', '1')))
+    ap.add_argument('--device', default='cpu', help="'cuda' on a GPU machine (models/experiments/torch/gpu-probe.sh)")
     args = ap.parse_args()
     torch.manual_seed(args.seed)
     torch.set_num_threads(args.threads)
@@ -21,7 +22,8 @@ def probe_args(archs):
 
 
 def fit(net, name, data, epochs, steps, epoch_batches, probabilities, labels):
-    """`epoch_batches()` is called once an epoch and returns `batch(k) -> (inputs, targets)` for its steps."""
+    """`epoch_batches()` is called once an epoch and returns `batch(k) -> (inputs, targets)` for its steps;
+    `labels` (on the CPU) are the tuning digits' labels."""
     opt = torch.optim.AdamW(net.parameters(), lr=2e-3, weight_decay=1e-4)
     sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=2e-3, total_steps=epochs * steps, pct_start=0.15)
     best = 0.0
@@ -37,7 +39,7 @@ def fit(net, name, data, epochs, steps, epoch_batches, probabilities, labels):
             loss_sum += loss.item()
         net.eval()
         with torch.no_grad():
-            p = probabilities()
+            p = probabilities().cpu()
         net.train()
         acc = (p.argmax(1) == labels).float().mean().item()
         if acc > best:

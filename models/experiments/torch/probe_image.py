@@ -3,10 +3,12 @@ better than best-reject (98.24% on the tuning lines 50,000-54,999)? PyTorch on t
 than training with TensorFlow.js on wasm here, so 30 epochs fit in a session. Measures only; nothing is
 published. Data from models/experiments/export-probe-data.ts.
 
-    /usr/bin/python3 models/experiments/torch/probe_image.py best|mid EPOCHS [--data /tmp/inkboard-probe]
+    /usr/bin/python3 models/experiments/torch/probe_image.py best|mid|wide EPOCHS [--data /tmp/inkboard-probe]
+                                                             [--device cuda] [--threads T]
 
 best: the `best` architecture (models/lib/architectures.ts, 10 classes, 156k parameters);
-mid: conv 32-32-pool-64-64-pool-128-pool, dense 256 (437k parameters, about 9x the multiply-adds).
+mid: conv 32-32-pool-64-64-pool-128-pool, dense 256 (437k parameters, about 9x the multiply-adds);
+wide: conv 64-64-pool-128-128-pool-256-256-pool, dense 512 (for a GPU: gpu-probe.sh).
 Each epoch: the 50,000 traced training digits (each at one of its three pen widths, drawn at random),
 the 4,996 pen digits of writers 1-20 likewise, 25,000 of the first 55,000 MNIST images; random affine
 warps; AdamW with a one-cycle schedule, label smoothing 0.05. Writes DATA/probe-ARCH-best.f32 (the
@@ -17,7 +19,7 @@ import numpy as np
 import torch, torch.nn as nn, torch.nn.functional as F
 from probe_fit import fit, probe_args
 
-args = probe_args(['best', 'mid'])
+args = probe_args(['best', 'mid', 'wide'])
 
 
 def load(name):
@@ -26,10 +28,12 @@ def load(name):
     return torch.from_numpy(x), torch.from_numpy(y)
 
 
-st_x, st_y = load('strokes-train')
-pen_x, pen_y = load('pen-train')
-mn_x, mn_y = load('mnist-train')
+dev = torch.device(args.device)
+st_x, st_y = (t.to(dev) for t in load('strokes-train'))
+pen_x, pen_y = (t.to(dev) for t in load('pen-train'))
+mn_x, mn_y = (t.to(dev) for t in load('mnist-train'))
 va_x, va_y = load('strokes-val')
+va_x = va_x.to(dev)
 NST, NPEN = st_x.shape[0] // 3, pen_x.shape[0] // 3
 
 
@@ -41,12 +45,18 @@ if args.arch == 'best':
     net = nn.Sequential(*cbr(1, 16, 5), nn.MaxPool2d(2), *cbr(16, 32, 3), *cbr(32, 64, 3), nn.MaxPool2d(2),
                         nn.Flatten(), nn.Dropout(0.25), nn.Linear(1024, 128, bias=False), nn.BatchNorm1d(128),
                         nn.ReLU(), nn.Dropout(0.4), nn.Linear(128, 10))
+elif args.arch == 'wide':
+    net = nn.Sequential(*cbr(1, 64, 3, 1), *cbr(64, 64, 3, 1), nn.MaxPool2d(2), *cbr(64, 128, 3, 1),
+                        *cbr(128, 128, 3, 1), nn.MaxPool2d(2), *cbr(128, 256, 3, 1), *cbr(256, 256, 3, 1),
+                        nn.MaxPool2d(2), nn.Flatten(), nn.Dropout(0.3), nn.Linear(256 * 9, 512, bias=False),
+                        nn.BatchNorm1d(512), nn.ReLU(), nn.Dropout(0.4), nn.Linear(512, 10))
 else:
     net = nn.Sequential(*cbr(1, 32, 3, 1), *cbr(32, 32, 3, 1), nn.MaxPool2d(2), *cbr(32, 64, 3, 1),
                         *cbr(64, 64, 3, 1), nn.MaxPool2d(2), *cbr(64, 128, 3, 1), nn.MaxPool2d(2), nn.Flatten(),
                         nn.Dropout(0.3), nn.Linear(128 * 9, 256, bias=False), nn.BatchNorm1d(256), nn.ReLU(),
                         nn.Dropout(0.4), nn.Linear(256, 10))
-print(args.arch, sum(p.numel() for p in net.parameters()), 'params', flush=True)
+net.to(dev)
+print(args.arch, sum(p.numel() for p in net.parameters()), 'params on', args.device, flush=True)
 
 
 def augment(x):
@@ -60,6 +70,7 @@ def augment(x):
     ty = (torch.rand(n) * 2 - 1) * 2 / 14
     c, s = torch.cos(a), torch.sin(a)
     th = torch.stack([torch.stack([c / sx, (-s + sh) / sx, tx], 1), torch.stack([s / sy, c / sy, ty], 1)], 1)
+    th = th.to(x.device)
     grid = F.affine_grid(th, x.shape, align_corners=False)
     return F.grid_sample(x, grid, align_corners=False, padding_mode='zeros')
 
@@ -73,9 +84,10 @@ def epoch_batches():
     si = torch.randint(0, 3, (NST,)) * NST + torch.arange(NST)
     pi = torch.randint(0, 3, (NPEN,)) * NPEN + torch.arange(NPEN)
     mi = torch.randperm(mn_x.shape[0])[:25000]
+    si, pi, mi = si.to(dev), pi.to(dev), mi.to(dev)
     X = torch.cat([st_x[si], pen_x[pi], mn_x[mi]])
     Y = torch.cat([st_y[si], pen_y[pi], mn_y[mi]])
-    perm = torch.randperm(X.shape[0])
+    perm = torch.randperm(X.shape[0]).to(dev)
 
     def batch(k):
         idx = perm[k * B:(k + 1) * B]

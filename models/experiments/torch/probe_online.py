@@ -3,6 +3,7 @@ than the published one (models/trajectory, 97.64% on the tuning lines 50,000-54,
 measures only, nothing is published. Data from models/experiments/export-probe-data.ts.
 
     /usr/bin/python3 models/experiments/torch/probe_online.py tcn|gru EPOCHS [--data /tmp/inkboard-probe]
+                                                              [--device cuda] [--threads T]
 
 tcn: six dilated 1-D convolutions of 128 channels with batch norm, mean and max over the path, dense 256
 (483k parameters); gru: two bidirectional GRU layers of 128. Input: the recognizer's 64 x 6 pen-path
@@ -27,8 +28,9 @@ def labels(name):
     return torch.from_numpy(np.fromfile(os.path.join(args.data, name), dtype=np.uint8).astype(np.int64))
 
 
-Xtr, Xrev, ytr = features('traj-train.f32'), features('traj-train-rev.f32'), labels('traj-train.labels')
-Xva, yva = features('traj-val.f32'), labels('traj-val.labels')
+dev = torch.device(args.device)
+Xtr, Xrev, ytr = (t.to(dev) for t in (features('traj-train.f32'), features('traj-train-rev.f32'), labels('traj-train.labels')))
+Xva, yva = features('traj-val.f32').to(dev), labels('traj-val.labels')
 
 
 class GRU(nn.Module):
@@ -63,7 +65,8 @@ class TCN(nn.Module):
 
 
 net = GRU() if args.arch == 'gru' else TCN()
-print(args.arch, sum(p.numel() for p in net.parameters()), 'params', flush=True)
+net.to(dev)
+print(args.arch, sum(p.numel() for p in net.parameters()), 'params on', args.device, flush=True)
 
 
 def augment(x):
@@ -72,7 +75,7 @@ def augment(x):
     sh = (torch.rand(n) * 2 - 1) * 0.2
     sx = 1 + (torch.rand(n) * 2 - 1) * 0.2
     c, s = torch.cos(a), torch.sin(a)
-    A = torch.stack([torch.stack([c * sx, -s + sh], 1), torch.stack([s, c], 1)], 1)
+    A = torch.stack([torch.stack([c * sx, -s + sh], 1), torch.stack([s, c], 1)], 1).to(x.device)
     m = (x.abs().sum(2, keepdim=True) > 0).float()
     xy = torch.einsum('nij,ntj->nti', A, x[:, :, 0:2])
     d = torch.einsum('nij,ntj->nti', A, x[:, :, 2:4])
@@ -89,11 +92,11 @@ def probabilities():
 
 def epoch_batches():
     """Every training digit once, shuffled; each drawn reversed with probability 0.3, then warped."""
-    perm = torch.randperm(N)
+    perm = torch.randperm(N).to(dev)
 
     def batch(k):
         i = perm[k * B:(k + 1) * B]
-        x = torch.where((torch.rand(len(i)) < 0.3)[:, None, None], Xrev[i], Xtr[i])
+        x = torch.where((torch.rand(len(i)) < 0.3).to(dev)[:, None, None], Xrev[i], Xtr[i])
         return augment(x), ytr[i]
 
     return batch
