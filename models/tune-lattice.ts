@@ -124,10 +124,11 @@ for (const set of sets) {
 }
 console.log(`classified in ${((performance.now() - t0) / 1000).toFixed(0)} s`);
 
+/** An 11-class online model is fused into every candidate; a 10-class one into the chosen digits. */
+const every = opinion?.everyCandidate === true;
 function score(o: LatticeOptions, weight = weights[0] ?? 0): number[] {
   return cached.map(({ set, plans, probs, paths, ranges }) => {
     let ok = 0;
-    const every = opinion?.everyCandidate === true;
     plans.forEach((p, i) => {
       const [a, b] = ranges[i]!;
       const candidates = probs

@@ -12,7 +12,7 @@
  *   mnist-train: the first 55,000 MNIST training images; strokes-val: lines 50,000-54,999 (the lattice's
  *   tuning lines) at the default width.
  * - traj-train(-rev): pen-path features (shared/ink/trajectory.ts) of the same training digits, as drawn
- *   and with every stroke reversed; traj-val: the tuning lines.
+ *   and with every stroke reversed; traj-val: the tuning lines as drawn.
  * - img-val / path-val: the published best-reject's and online model's 11 probabilities for each whole
  *   tuning digit, so a probe can be fused with them (models/experiments/torch/fuse.py).
  * The held-out lines 55,000-59,999 and pen writers 21-30 are not read.
@@ -52,13 +52,11 @@ function images(name: string, inks: Stroke[][], labels: number[], widths: number
   write(`${name}.labels`, Uint8Array.from(widths.flatMap(() => labels)));
 }
 
-/** Pen-path features as drawn and with every stroke reversed, and the labels. */
-function paths(name: string, inks: Stroke[][], labels: number[]): void {
-  const reversed = (ink: Stroke[]) => ink.map((s) => [...s].reverse());
-  for (const [suffix, change] of [
-    ['', (ink: Stroke[]) => ink],
-    ['-rev', reversed],
-  ] as const) {
+/** Pen-path features as drawn (and, with `reversedToo`, with every stroke reversed), and the labels. */
+function paths(name: string, inks: Stroke[][], labels: number[], reversedToo: boolean): void {
+  const variants: [string, (ink: Stroke[]) => Stroke[]][] = [['', (ink) => ink]];
+  if (reversedToo) variants.push(['-rev', (ink) => ink.map((s) => [...s].reverse())]);
+  for (const [suffix, change] of variants) {
     const data = new Float32Array(inks.length * 64 * 6);
     inks.forEach((ink, k) => data.set(trajectoryFeatures(simplifyStrokes(change(ink))), k * 64 * 6));
     write(`${name}${suffix}.f32`, data);
@@ -98,11 +96,13 @@ paths(
   'traj-train',
   [...train, ...pen].map((d) => d.strokes),
   [...train, ...pen].map((d) => d.label),
+  true,
 );
 paths(
   'traj-val',
   val.map((d) => d.strokes),
   val.map((d) => d.label),
+  false,
 );
 
 const recognizer = await Recognizer.load({ log: () => {} });

@@ -33,13 +33,13 @@ run)
   if "$PY" -c 'import torch, sys; sys.exit(0 if torch.cuda.is_available() else 1)'; then device=cuda; fi
   out=${OUT:-$DATA/out}
   mkdir -p "$out"
+  probes=()
   for arch in ${ARCHS:-mid wide}; do
     "$PY" "$here/probe_image.py" "$arch" "${EPOCHS:-60}" --data "$DATA" --device "$device" --threads 8 |
       tee "$out/probe-$arch.log"
     cp "$DATA/probe-$arch-best.f32" "$DATA/probe-$arch-last.f32" "$out/"
+    probes+=("probe-$arch-last.f32")
   done
-  probes=()
-  for arch in ${ARCHS:-mid wide}; do probes+=("probe-$arch-last.f32"); done
   "$PY" "$here/fuse.py" --data "$DATA" --grid "${probes[@]}" | tee "$out/fuse.log"
   ;;
 *)

@@ -21,6 +21,17 @@ def probe_args(archs):
     return args
 
 
+def place(net, args):
+    """Moves `net` to the probe's device and says its size."""
+    net.to(args.device)
+    print(args.arch, sum(p.numel() for p in net.parameters()), 'params on', args.device, flush=True)
+
+
+def softmax_chunks(net, x, prepare=lambda v: v):
+    """`net`'s probabilities for `x`, 1,000 rows at a time (`prepare` turns stored rows into inputs)."""
+    return torch.cat([F.softmax(net(prepare(x[i:i + 1000])), 1) for i in range(0, len(x), 1000)])
+
+
 def fit(net, name, data, epochs, steps, epoch_batches, probabilities, labels):
     """`epoch_batches()` is called once an epoch and returns `batch(k) -> (inputs, targets)` for its steps;
     `labels` (on the CPU) are the tuning digits' labels."""

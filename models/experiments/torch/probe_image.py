@@ -7,7 +7,7 @@ published. Data from models/experiments/export-probe-data.ts.
                                                              [--device cuda] [--threads T]
 
 best: the `best` architecture (models/lib/architectures.ts, 10 classes, 156k parameters);
-mid: conv 32-32-pool-64-64-pool-128-pool, dense 256 (437k parameters, about 9x the multiply-adds);
+mid: conv 32-32-pool-64-64-pool-128-pool, dense 256 (437k parameters, 22.2M multiply-adds, about 11x `best`);
 wide: conv 64-64-pool-128-128-pool-256-256-pool, dense 512 (for a GPU: gpu-probe.sh).
 Each epoch: the 50,000 traced training digits (each at one of its three pen widths, drawn at random),
 the 4,996 pen digits of writers 1-20 likewise, 25,000 of the first 55,000 MNIST images; random affine
@@ -17,7 +17,7 @@ best epoch's probabilities of the tuning digits) and DATA/probe-ARCH-last.f32 (t
 import math, os
 import numpy as np
 import torch, torch.nn as nn, torch.nn.functional as F
-from probe_fit import fit, probe_args
+from probe_fit import fit, place, probe_args, softmax_chunks
 
 args = probe_args(['best', 'mid', 'wide'])
 
@@ -55,8 +55,7 @@ else:
                         *cbr(64, 64, 3, 1), nn.MaxPool2d(2), *cbr(64, 128, 3, 1), nn.MaxPool2d(2), nn.Flatten(),
                         nn.Dropout(0.3), nn.Linear(128 * 9, 256, bias=False), nn.BatchNorm1d(256), nn.ReLU(),
                         nn.Dropout(0.4), nn.Linear(256, 10))
-net.to(dev)
-print(args.arch, sum(p.numel() for p in net.parameters()), 'params on', args.device, flush=True)
+place(net, args)
 
 
 def augment(x):
@@ -76,7 +75,7 @@ def augment(x):
 
 
 def probabilities():
-    return torch.cat([F.softmax(net(va_x[i:i + 1000].float() / 255), 1) for i in range(0, len(va_x), 1000)])
+    return softmax_chunks(net, va_x, lambda v: v.float() / 255)
 
 
 def epoch_batches():

@@ -15,7 +15,7 @@ DATA/probe-ARCH-best.f32 and DATA/probe-ARCH-last.f32 (probabilities of the tuni
 import math, os
 import numpy as np
 import torch, torch.nn as nn, torch.nn.functional as F
-from probe_fit import fit, probe_args
+from probe_fit import fit, place, probe_args, softmax_chunks
 
 args = probe_args(['tcn', 'gru'])
 
@@ -65,8 +65,7 @@ class TCN(nn.Module):
 
 
 net = GRU() if args.arch == 'gru' else TCN()
-net.to(dev)
-print(args.arch, sum(p.numel() for p in net.parameters()), 'params on', args.device, flush=True)
+place(net, args)
 
 
 def augment(x):
@@ -87,7 +86,7 @@ def augment(x):
 
 
 def probabilities():
-    return torch.cat([F.softmax(net(Xva[i:i + 1000]), 1) for i in range(0, len(Xva), 1000)])
+    return softmax_chunks(net, Xva)
 
 
 def epoch_batches():
